@@ -1,0 +1,54 @@
+"""Whether operations record a graph: `no_grad()` switches it off, e.g. for evaluation or weight updates."""
+
+import functools
+
+
+class _GradMode:
+    # A class attribute rather than a module global, so `Function.apply` reads it with one lookup.
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are recorded for backward."""
+    return _GradMode.enabled
+
+
+class set_grad_enabled:
+    """Turn graph recording on or off inside a `with` block, or for every call of a decorated function."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self._previous = []  # a stack, so the same object can be entered again while inside
+
+    def __enter__(self):
+        self._previous.append(_GradMode.enabled)
+        _GradMode.enabled = self.mode
+        return self
+
+    def __exit__(self, *exc_info):
+        _GradMode.enabled = self._previous.pop()
+        return False
+
+    def __call__(self, func):
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(set_grad_enabled):
+    """Record no graph: `with minigrad.no_grad(): ...` or `@minigrad.no_grad()` above a function."""
+
+    def __init__(self):
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Record the graph again inside a `no_grad` region."""
+
+    def __init__(self):
+        super().__init__(True)

@@ -1,0 +1,68 @@
+"""Bad input raises a clear error naming the op and the shapes, never a silent wrong answer."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+@pytest.mark.parametrize(
+    "fn, message",
+    [
+        (lambda: mg.ones(3, 4) + mg.ones(5), r"add: cannot broadcast shapes \(3, 4\) and \(5,\)"),
+        (lambda: mg.ones(3, 4) - mg.ones(2, 4), r"sub: cannot broadcast shapes \(3, 4\) and \(2, 4\)"),
+        (lambda: mg.ones(3, 4) * mg.ones(4, 3), r"mul: cannot broadcast shapes \(3, 4\) and \(4, 3\)"),
+        (lambda: mg.ones(3) / mg.ones(2), r"div: cannot broadcast shapes \(3,\) and \(2,\)"),
+        (lambda: mg.ones(3) ** mg.ones(2), r"pow: cannot broadcast shapes \(3,\) and \(2,\)"),
+        (lambda: mg.maximum(mg.ones(3), mg.ones(2)), r"maximum: cannot broadcast shapes \(3,\) and \(2,\)"),
+        (lambda: mg.ones(3) + np.ones(4), r"add: cannot broadcast shapes \(3,\) and \(4,\)"),
+        (lambda: mg.ones(3, 4) @ mg.ones(5, 2), r"matmul: \(3, 4\) @ \(5, 2\): inner dimensions 4 and 5 differ"),
+        (lambda: mg.ones(4) @ mg.ones(3), r"matmul: \(4,\) @ \(3,\): inner dimensions 4 and 3 differ"),
+        (lambda: mg.ones(2, 3, 4) @ mg.ones(3, 4, 5), r"matmul: .*batch dimensions \(2,\) and \(3,\) do not broadcast"),
+        (lambda: mg.tensor(2.0) @ mg.ones(3), r"matmul: \(\) @ \(3,\): both operands need at least one dimension"),
+        (lambda: mg.ones(2, 3).reshape(4, 2), r"reshape: cannot reshape a tensor of shape \(2, 3\) \(6 elements\) to \(4, 2\)"),
+        (lambda: mg.ones(2, 3).transpose(0, 0), r"transpose: axes \(0, 0\) are not a permutation"),
+        (lambda: mg.concatenate([mg.ones(2, 3), mg.ones(2, 4)]), r"concatenate: shapes \(2, 3\) and \(2, 4\) differ outside axis 0"),
+        (lambda: mg.stack([mg.ones(2), mg.ones(3)]), r"stack: all tensors need the same shape, got \(2,\) and \(3,\)"),
+        (lambda: mg.concatenate([]), r"concatenate: needs at least one tensor"),
+    ],
+)
+def test_shape_errors_name_the_op_and_shapes(fn, message):
+    with pytest.raises(ValueError, match=message):
+        fn()
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "max", "min", "logsumexp"])
+def test_invalid_axis_names_axis_and_shape(op):
+    x = mg.ones(2, 3)
+    with pytest.raises(ValueError, match=rf"{op}: axis 2 is out of range for a tensor of shape \(2, 3\)"):
+        getattr(x, op)(axis=2)
+    with pytest.raises(ValueError, match=rf"{op}: axis -3 is out of range"):
+        getattr(x, op)(axis=(0, -3))
+
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_invalid_softmax_axis(op):
+    with pytest.raises(ValueError, match=rf"{op}: axis 1 is out of range for a tensor of shape \(3,\)"):
+        getattr(mg.ones(3), op)(axis=1)
+
+
+def test_other_axis_errors():
+    with pytest.raises(ValueError, match=r"concatenate: axis 2 is out of range"):
+        mg.concatenate([mg.ones(2, 2), mg.ones(2, 2)], axis=2)
+    with pytest.raises(ValueError, match=r"stack: axis 3 is out of range"):
+        mg.stack([mg.ones(2, 2)], axis=3)
+    with pytest.raises(ValueError, match=r"flatten: axis 5 is out of range"):
+        mg.ones(2, 2).flatten(5)
+    with pytest.raises(ValueError, match=r"sum: axis \(0, 0\) repeats an axis"):
+        mg.ones(2, 2).sum(axis=(0, 0))
+
+
+def test_reducing_an_empty_tensor_with_max():
+    with pytest.raises(ValueError, match=r"max: cannot reduce an empty tensor of shape \(0,\)"):
+        mg.zeros(0).max()
+
+
+def test_index_errors_name_the_shape():
+    with pytest.raises(IndexError, match=r"shape \(3,\)"):
+        mg.ones(3)[5]
