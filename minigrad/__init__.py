@@ -14,6 +14,7 @@ from minigrad.functions import concatenate, maximum, stack, where
 from minigrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.gradcheck import GradcheckError, gradcheck
 from minigrad.rng import manual_seed
+from minigrad.serialization import CheckpointError, load, save
 from minigrad.tensor import Tensor, tensor
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "float32", "float64", "get_default_dtype", "set_default_dtype",
     "concatenate", "maximum", "stack", "where",
     "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled", "manual_seed",
+    "save", "load", "CheckpointError",
 ]

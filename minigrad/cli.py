@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the full traceback on failure")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="gradcheck every op against finite differences")
+    check = commands.add_parser("check", help="gradcheck every op, layer and loss against finite differences")
     check.add_argument("--seed", type=int, default=0, help="seed for the random test inputs (default 0)")
     check.set_defaults(run=_check)
     return parser

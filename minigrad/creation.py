@@ -6,7 +6,7 @@ given as separate numbers or as one tuple: `zeros(2, 3)` and `zeros((2, 3))` are
 
 import numpy as np
 
-from minigrad.dtypes import get_default_dtype
+from minigrad.dtypes import dtype_or_default, get_default_dtype
 from minigrad.rng import generator
 from minigrad.tensor import Tensor, _shape_arg
 
@@ -17,16 +17,12 @@ def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def _dtype(dtype):
-    return get_default_dtype() if dtype is None else np.dtype(dtype)
-
-
 def zeros(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.zeros(_shape_arg(shape), dtype=_dtype(dtype)), requires_grad)
+    return _new(np.zeros(_shape_arg(shape), dtype=dtype_or_default(dtype)), requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.ones(_shape_arg(shape), dtype=_dtype(dtype)), requires_grad)
+    return _new(np.ones(_shape_arg(shape), dtype=dtype_or_default(dtype)), requires_grad)
 
 
 def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
@@ -34,7 +30,7 @@ def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
     if dtype is None and isinstance(fill_value, (bool, int, np.integer)):
         dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    return _new(np.full(shape, fill_value, dtype=_dtype(dtype)), requires_grad)
+    return _new(np.full(shape, fill_value, dtype=dtype_or_default(dtype)), requires_grad)
 
 
 def zeros_like(t, dtype=None, requires_grad=False) -> Tensor:
@@ -47,12 +43,12 @@ def ones_like(t, dtype=None, requires_grad=False) -> Tensor:
 
 def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Samples of the standard normal distribution N(0, 1), from minigrad's seeded generator."""
-    return _new(generator().standard_normal(_shape_arg(shape), dtype=_dtype(dtype)), requires_grad)
+    return _new(generator().standard_normal(_shape_arg(shape), dtype=dtype_or_default(dtype)), requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Samples of the uniform distribution on [0, 1), from minigrad's seeded generator."""
-    return _new(generator().random(_shape_arg(shape), dtype=_dtype(dtype)), requires_grad)
+    return _new(generator().random(_shape_arg(shape), dtype=dtype_or_default(dtype)), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
@@ -67,4 +63,4 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
 
 def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
     """The identity matrix (n × m, m defaulting to n)."""
-    return _new(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+    return _new(np.eye(n, m, dtype=dtype_or_default(dtype)), requires_grad)

@@ -29,3 +29,8 @@ def get_default_dtype() -> np.dtype:
 def is_float(dtype) -> bool:
     """True for the dtypes that can require a gradient."""
     return np.dtype(dtype).kind == "f"
+
+
+def dtype_or_default(dtype=None) -> np.dtype:
+    """`dtype` as a NumPy dtype, or the default float dtype when it is None."""
+    return _default_float if dtype is None else np.dtype(dtype)

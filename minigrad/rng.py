@@ -9,11 +9,10 @@ import numpy as np
 _generator = np.random.default_rng()
 
 
-def manual_seed(seed: int) -> np.random.Generator:
-    """Seed all of minigrad's randomness; returns the new generator."""
+def manual_seed(seed: int) -> None:
+    """Seed all of minigrad's randomness (the generator itself is `generator()`)."""
     global _generator
     _generator = np.random.default_rng(seed)
-    return _generator
 
 
 def generator() -> np.random.Generator:

@@ -1,4 +1,5 @@
-"""Every differentiable op of the engine, gradchecked on small float64 inputs.
+"""Every differentiable op of the engine and every fused layer and loss of `minigrad.nn`, gradchecked
+on small float64 inputs.
 
 `minigrad check` runs this table to show that an installation computes correct gradients, and the
 test suite runs the same table. Shapes are chosen to exercise broadcasting, axis and keepdims
@@ -8,6 +9,9 @@ variants, 1-D matmul operands, repeated integer indices and boolean masks.
 import numpy as np
 
 import minigrad as mg
+import minigrad.nn.functional as F
+
+_LABELS = np.array([0, 3, 1, 1, 2])
 
 # (name, function, input shapes, "normal" or "positive" inputs)
 CASES = [
@@ -80,6 +84,22 @@ CASES = [
     ("where", lambda a, b: mg.where(a.data > 0, a, b), [(3, 4), (4,)], "normal"),
     ("maximum", lambda a, b: mg.maximum(a, b), [(3, 4), (3, 1)], "normal"),
     ("composite", lambda a, b: ((a @ b).relu().sum(axis=1) / 3.0).exp().mean(), [(4, 3), (3, 5)], "normal"),
+    # minigrad.nn: the fused layers and losses
+    ("linear", lambda x, w, b: F.linear(x, w, b), [(5, 4), (3, 4), (3,)], "normal"),
+    ("linear 3-d input", lambda x, w: F.linear(x, w), [(2, 5, 4), (3, 4)], "normal"),
+    ("conv2d", lambda x, w, b: F.conv2d(x, w, b), [(2, 3, 5, 5), (4, 3, 3, 3), (4,)], "normal"),
+    ("conv2d stride padding", lambda x, w: F.conv2d(x, w, stride=2, padding=1), [(2, 2, 6, 7), (3, 2, 3, 2)], "normal"),
+    ("max_pool2d", lambda x: F.max_pool2d(x, 2), [(2, 3, 4, 6)], "normal"),
+    ("max_pool2d overlapping", lambda x: F.max_pool2d(x, 3, stride=1), [(1, 2, 5, 5)], "normal"),
+    ("avg_pool2d", lambda x: F.avg_pool2d(x, (2, 3), stride=(2, 1)), [(2, 2, 5, 6)], "normal"),
+    ("leaky_relu", lambda x: F.leaky_relu(x, 0.1), [(3, 4)], "normal"),
+    ("cross_entropy", lambda z: F.cross_entropy(z, _LABELS), [(5, 4)], "normal"),
+    ("cross_entropy none", lambda z: F.cross_entropy(z, _LABELS, reduction="none"), [(5, 4)], "normal"),
+    ("nll_loss", lambda z: F.nll_loss(z.log_softmax(), _LABELS, reduction="sum"), [(5, 4)], "normal"),
+    ("mse_loss", lambda x, y: F.mse_loss(x, y), [(4, 3), (4, 3)], "normal"),
+    ("l1_loss", lambda x, y: F.l1_loss(x, y, reduction="sum"), [(4, 3), (4, 3)], "normal"),
+    ("binary_cross_entropy", lambda p: F.binary_cross_entropy(p / 2.5, mg.tensor(np.full((4, 3), 0.3))), [(4, 3)], "positive"),
+    ("binary_cross_entropy_with_logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y / 2), [(4, 3), (4, 3)], "positive"),
 ]
 
 

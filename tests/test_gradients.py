@@ -25,6 +25,8 @@ def test_every_public_op_has_a_case():
         "add", "sub", "mul", "div", "pow", "rpow", "neg", "matmul", "exp", "log", "sqrt", "abs", "tanh",
         "sigmoid", "relu", "clip", "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax",
         "reshape", "transpose", "flatten", "index", "mask", "concatenate", "stack", "where", "maximum",
+        "linear", "conv2d", "max_pool2d", "avg_pool2d", "leaky_relu", "cross_entropy", "nll_loss", "mse_loss",
+        "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     ]:  # fmt: skip
         assert op in names, f"no gradcheck case for {op}"
 

@@ -180,6 +180,20 @@ class ReLU(Function):
         return (grad * (self.a > 0),)
 
 
+class LeakyReLU(Function):
+    """out = a where a > 0, else slope·a;  ∂out/∂a = 1 where a > 0, else slope."""
+
+    __slots__ = ("a", "slope")
+    name = "leaky_relu"
+
+    def forward(self, a, slope=0.01):
+        self.a, self.slope = a, slope
+        return np.where(a > 0, a, a * slope)
+
+    def backward(self, grad):
+        return (np.where(self.a > 0, grad, grad * self.slope),)
+
+
 class Clip(Function):
     """out = min(max(a, low), high);  ∂out/∂a = 1 where low ≤ a ≤ high, else 0 (PyTorch's clamp)."""
 

@@ -1,0 +1,68 @@
+"""The fully connected layer: y = x Wᵀ + b, as one fused node of the graph."""
+
+import numpy as np
+
+from minigrad.dtypes import dtype_or_default
+from minigrad.function import Function
+from minigrad.nn import init
+from minigrad.nn.module import Module, Parameter
+from minigrad.tensor import Tensor
+
+
+class LinearFunction(Function):
+    """out = x Wᵀ + b  with x (..., in), W (out, in), b (out,).
+
+    Backward, with g = ∂L/∂out flattened to (rows, out) and x to (rows, in):
+        ∂L/∂x = g W,   ∂L/∂W = gᵀ x,   ∂L/∂b = Σ_rows g.
+    One node instead of three (transpose, matmul, broadcast add) saves the bookkeeping of two.
+    """
+
+    __slots__ = ("x", "weight")
+    name = "linear"
+
+    def forward(self, x, weight, bias=None):
+        if x.shape[-1:] != weight.shape[1:]:
+            raise ValueError(
+                f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features, "
+                f"but the weight of shape {weight.shape} expects {weight.shape[1]}"
+            )
+        self.x, self.weight = x, weight
+        out = np.matmul(x, weight.T)
+        if bias is not None:
+            out += bias
+        return out
+
+    def backward(self, grad):
+        x, weight = self.x, self.weight
+        needs = self.needs_grad
+        g2 = grad.reshape(-1, grad.shape[-1])
+        grad_x = np.matmul(grad, weight) if needs[0] else None
+        grad_w = np.matmul(g2.T, x.reshape(-1, x.shape[-1])) if needs[1] else None
+        if len(needs) == 2:
+            return grad_x, grad_w
+        return grad_x, grad_w, (g2.sum(axis=0) if needs[2] else None)
+
+
+def linear(x, weight, bias=None) -> Tensor:
+    """y = x Wᵀ + b (PyTorch's `F.linear`)."""
+    if bias is None:
+        return LinearFunction.apply(x, weight)
+    return LinearFunction.apply(x, weight, bias)
+
+
+class Linear(Module):
+    """A fully connected layer: weight (out_features, in_features), bias (out_features,), initialised
+    as PyTorch does (U(-1/√in, 1/√in) for both)."""
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype_or_default(dtype)))
+        self.bias = Parameter(np.empty(out_features, dtype=dtype_or_default(dtype))) if bias else None
+        init.default_init_(self.weight, self.bias)
+
+    def forward(self, x):
+        return linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -1,0 +1,253 @@
+"""`Module`: a piece of a network that holds parameters and says how to compute its output.
+
+Subclass it, assign layers and `Parameter`s as attributes in `__init__`, and define `forward`:
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(64, 128)
+            self.fc2 = nn.Linear(128, 10)
+        def forward(self, x):
+            return self.fc2(self.fc1(x).relu())
+
+There is no registration: `params()` finds parameters by walking the attributes (and lists, tuples and
+dicts of them) in the order they were defined, exactly as PyTorch names them ("fc1.weight", "0.bias").
+"""
+
+from collections import OrderedDict
+
+import numpy as np
+
+from minigrad.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that is trained: it requires grad and `Module.params()` finds it."""
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad: bool = True):
+        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Buffer(Tensor):
+    """A tensor that is part of a module's state but not trained (e.g. batch-norm running statistics):
+    it is saved in `state_dict()` but not returned by `params()`."""
+
+    __slots__ = ()
+
+    def __init__(self, data):
+        super().__init__(data.data if isinstance(data, Tensor) else data)
+
+
+class Module:
+    def __init__(self):
+        self.training = True
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    # -- walking the attributes ------------------------------------------------------------------------
+
+    def _named_members(self, prefix: str = ""):
+        """(dotted name, value) for every Parameter, Buffer and Module directly held by this module,
+        including those inside lists, tuples and dicts, in definition order."""
+        stack = [(prefix + name, value) for name, value in vars(self).items() if not name.startswith("_")]
+        stack.reverse()
+        while stack:
+            name, value = stack.pop()
+            if isinstance(value, (Tensor, Module)):
+                yield name, value
+            elif isinstance(value, (list, tuple)):
+                stack.extend(reversed([(f"{name}.{i}", v) for i, v in enumerate(value)]))
+            elif isinstance(value, dict):
+                stack.extend(reversed([(f"{name}.{k}", v) for k, v in value.items()]))
+
+    def _named_tensors(self, kind, prefix: str = "", seen=None):
+        """Depth-first (name, tensor) of the given kind (Parameter or Buffer), each tensor once."""
+        seen = set() if seen is None else seen
+        for name, value in self._named_members(prefix):
+            if isinstance(value, Module):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    yield from value._named_tensors(kind, name + ".", seen)
+            elif isinstance(value, kind) and id(value) not in seen:
+                seen.add(id(value))
+                yield name, value
+
+    def named_params(self):
+        """(dotted name, parameter) pairs, in definition order, each parameter once."""
+        return list(self._named_tensors(Parameter))
+
+    def params(self) -> list:
+        """The trainable parameters, in definition order, each once: what an optimizer takes."""
+        return [p for _, p in self._named_tensors(Parameter)]
+
+    # PyTorch spells it `parameters()`; the same list under that name helps code carry over.
+    def parameters(self) -> list:
+        return self.params()
+
+    def named_buffers(self):
+        return list(self._named_tensors(Buffer))
+
+    def register_buffer(self, name: str, value) -> None:
+        """PyTorch's way to add non-trained state; the same as `self.name = nn.Buffer(value)`."""
+        setattr(self, name, Buffer(value))
+
+    def children(self) -> list:
+        """The modules held directly by this one (each once)."""
+        found = OrderedDict()
+        for _, value in self._named_members():
+            if isinstance(value, Module):
+                found.setdefault(id(value), value)
+        return list(found.values())
+
+    def named_children(self):
+        found = OrderedDict()
+        for name, value in self._named_members():
+            if isinstance(value, Module):
+                found.setdefault(id(value), (name, value))
+        return list(found.values())
+
+    def modules(self) -> list:
+        """This module and every module below it, each once, depth first."""
+        found, stack = OrderedDict(), [self]
+        while stack:
+            module = stack.pop()
+            if id(module) not in found:
+                found[id(module)] = module
+                stack.extend(reversed(module.children()))
+        return list(found.values())
+
+    # -- training helpers ------------------------------------------------------------------------------
+
+    def zero_grad(self) -> None:
+        """Forget the gradients of all parameters (set them to None)."""
+        for p in self.params():
+            p.grad = None
+
+    def train(self, mode: bool = True) -> "Module":
+        """Training mode (dropout active, batch norm uses batch statistics) for this module and below."""
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> "Module":
+        """Evaluation mode: `train(False)`."""
+        return self.train(False)
+
+    # -- state dicts -------------------------------------------------------------------------------------
+
+    def _state_tensors(self) -> "OrderedDict[str, Tensor]":
+        """Parameters and buffers by name: a module's own first, then its children's, as PyTorch orders them."""
+        state = OrderedDict()
+        seen = set()
+
+        def visit(module, prefix):
+            children = []
+            for name, value in module._named_members(prefix):
+                if isinstance(value, Module):
+                    children.append((name, value))
+                elif isinstance(value, (Parameter, Buffer)) and id(value) not in seen:
+                    seen.add(id(value))
+                    state[name] = value
+            for name, child in children:
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    visit(child, name + ".")
+
+        visit(self, "")
+        return state
+
+    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
+        """Every parameter and buffer as a copied ndarray, by dotted name (PyTorch's names and order)."""
+        return OrderedDict((name, t.data.copy()) for name, t in self._state_tensors().items())
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> None:
+        """Copy arrays into the parameters and buffers of the same names (in place, keeping dtypes).
+
+        With `strict`, every key must match; a shape mismatch is always an error. Nothing is changed
+        unless the whole state dict fits.
+        """
+        own = self._state_tensors()
+        missing = [name for name in own if name not in state_dict]
+        unexpected = [name for name in state_dict if name not in own]
+        problems = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(unexpected))
+        arrays = {}
+        for name, tensor in own.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if array.shape != tensor.shape:
+                problems.append(
+                    f"shape mismatch for {name}: the state dict has {array.shape}, the model has {tensor.shape}"
+                )
+            arrays[name] = array
+        if problems:
+            raise RuntimeError(f"load_state_dict for {type(self).__name__}: " + "; ".join(problems))
+        for name, array in arrays.items():
+            own[name].data[...] = array
+
+    # -- printing ------------------------------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The layer's settings, shown inside the parentheses of its repr."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = self.named_children()
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        if self.extra_repr():
+            lines.append("  " + self.extra_repr())
+        for name, child in children:
+            child_repr = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {child_repr}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+class Sequential(Module):
+    """Modules applied one after another: `Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))`.
+
+    Its layers are named "0", "1", ..., so parameters are "0.weight", "2.bias" as in PyTorch.
+    """
+
+    def __init__(self, *modules):
+        super().__init__()
+        for i, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise TypeError(f"Sequential: argument {i} is a {type(module).__name__}, not a Module")
+            setattr(self, str(i), module)
+
+    def _layers(self) -> list:
+        return [value for value in vars(self).values() if isinstance(value, Module)]
+
+    def forward(self, x):
+        for layer in self._layers():
+            x = layer(x)
+        return x
+
+    def __getitem__(self, index):
+        layers = self._layers()
+        if isinstance(index, slice):
+            return Sequential(*layers[index])
+        return layers[index]
+
+    def __len__(self) -> int:
+        return len(self._layers())
+
+    def __iter__(self):
+        return iter(self._layers())
