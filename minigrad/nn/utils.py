@@ -1,0 +1,26 @@
+"""Training utilities for parameters."""
+
+import math
+
+import numpy as np
+
+
+def clip_grad_norm_(params, max_norm: float, norm_type: float = 2.0) -> float:
+    """Scale all gradients together so that their joint norm is at most `max_norm`; returns the norm
+    before clipping (PyTorch's semantics: the factor is max_norm / (norm + 1e-6), applied only if < 1).
+
+    The joint 2-norm is √(Σ over all parameters of Σ g²), as if every gradient were one long vector,
+    so clipping keeps the direction of the whole update.
+    """
+    grads = [p.grad for p in ([params] if hasattr(params, "grad") else params) if p.grad is not None]
+    if not grads:
+        return 0.0
+    if norm_type == math.inf:
+        total = max(float(np.abs(g).max()) for g in grads)
+    else:
+        total = sum(float(np.sum(np.abs(g) ** norm_type)) for g in grads) ** (1.0 / norm_type)
+    factor = max_norm / (total + 1e-6)
+    if factor < 1:
+        for g in grads:
+            g *= factor
+    return total

@@ -1,0 +1,98 @@
+"""Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019). Seeds 000 and 004."""
+
+import math
+
+import numpy as np
+
+from minigrad.optim.optimizer import Optimizer
+
+
+def update_moments(state, grad, beta1, beta2, scratch):
+    """The two moving averages of the Adam family, in place (`scratch`: a work array like grad).
+
+        m ← β₁·m + (1 − β₁)·g      (written as PyTorch's lerp, m + (1 − β₁)·(g − m))
+        v ← β₂·v + (1 − β₂)·g²
+    """
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    np.subtract(grad, m, out=scratch)
+    scratch *= 1 - beta1
+    m += scratch
+    np.multiply(grad, 1 - beta2, out=scratch)
+    scratch *= grad
+    v *= beta2
+    v += scratch
+    return m, v
+
+
+def adam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False):
+    """One Adam step (Kingma & Ba, Algorithm 1), in place; t = state["step"] counts from 1.
+
+        m ← β₁·m + (1 − β₁)·g                     (first moment: momentum)
+        v ← β₂·v + (1 − β₂)·g²                    (second moment: per-coordinate scale)
+        m̂ = m/(1 − β₁ᵗ),  v̂ = v/(1 − β₂ᵗ)         (undo the bias of starting at 0)
+        θ ← θ − lr·m̂ / (√v̂ + ε)                   (AMSGrad: v̂ from the running maximum of v)
+    """
+    t = state["step"]
+    scratch = np.empty_like(param)  # one work array; everything else happens in place
+    m, v = update_moments(state, grad, beta1, beta2, scratch)
+    if amsgrad:
+        v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+    # θ ← θ − lr/(1 − β₁ᵗ) · m/(√v/√(1 − β₂ᵗ) + ε), which is lr·m̂/(√v̂ + ε):
+    denom = np.sqrt(v, out=scratch)
+    denom /= math.sqrt(1 - beta2**t)
+    denom += eps
+    step = np.divide(m, denom, out=denom)
+    step *= lr / (1 - beta1**t)
+    param -= step
+
+
+class Adam(Optimizer):
+    """Adam:  m, v = EMAs of g and g²;  θ ← θ − lr·m̂/(√v̂ + ε),  m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ).
+
+    Defaults (lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False) and the rule are
+    `torch.optim.Adam`'s, which is the paper's Algorithm 1 (ε added to √v̂). `initial_accumulator_value`
+    (default 0) is v₀.
+
+    Seed 004 writes Adam in the paper's "efficient" form, lrₜ = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ), θ ← θ − lrₜ·m/√v,
+    with r₀ = v₀ = ε and no ε in the denominator. With its bug fixed (it squares β_i instead of multiplying
+    by β, so 1 − β₂ᵗ stays 0 and the optimizer never moves) it is
+    `Adam(lr, betas=(α, β), eps=0, initial_accumulator_value=ε)`. Note that the efficient form's ε̂ equals
+    Algorithm 1's ε only when ε̂ = ε·√(1 − β₂ᵗ); Keras's Adam uses the ε̂ form.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, initial_accumulator_value=0.0):
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, initial_accumulator_value=initial_accumulator_value))
+
+    def check_hyperparameters(self, group):
+        super().check_hyperparameters(group)
+        self._require_betas(group)
+        self._require(group, "eps", group["eps"] >= 0, "must be ≥ 0")
+        self._require(group, "initial_accumulator_value", group.get("initial_accumulator_value", 0) >= 0, "must be ≥ 0")
+
+    def init_state(self, param, group):
+        state = {
+            "step": 0,
+            "exp_avg": np.zeros_like(param),
+            "exp_avg_sq": np.full_like(param, group.get("initial_accumulator_value", 0.0)),
+        }
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = state["exp_avg_sq"].copy()
+        return state
+
+    def update_rule(self, group):
+        beta1, beta2 = group["betas"]
+        return adam, dict(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"], amsgrad=group["amsgrad"])
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019): θ ← θ·(1 − lr·wd) before the Adam
+    step, instead of adding wd·θ to the gradient (where Adam's scaling would weaken it).
+
+    Defaults (lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False) and the rule are
+    `torch.optim.AdamW`'s.
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)

@@ -1,0 +1,116 @@
+"""Learning-rate schedules, with PyTorch's semantics: create the scheduler after the optimizer, call
+`scheduler.step()` once per epoch after `optimizer.step()`, and read the rates with `get_last_lr()`.
+
+Each scheduler writes `group["lr"]` in the optimizer's parameter groups. The updates are PyTorch's
+"chainable" recursive forms (each new rate computed from the current one), so the rates agree with
+PyTorch's to the last bit.
+"""
+
+import math
+
+
+class LRScheduler:
+    def __init__(self, optimizer, last_epoch: int = -1):
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._initial = True  # the constructor's own step sets the rates for epoch 0
+        self.step()
+        self._initial = False
+
+    def get_lr(self) -> list:
+        """The rate of every group for epoch `last_epoch`, computed from the current rates."""
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """Advance one epoch and write the new rates into the optimizer."""
+        self.last_epoch += 1
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self) -> list:
+        """The rates the last `step()` set, one per parameter group."""
+        return list(self._last_lr)
+
+    def _current(self) -> list:
+        return [group["lr"] for group in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        vars(self).update(state_dict)
+
+
+class StepLR(LRScheduler):
+    """lr = base_lr · γ^⌊epoch / step_size⌋: multiply by γ every `step_size` epochs."""
+
+    def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
+        if step_size < 1:
+            raise ValueError(f"StepLR: invalid step_size = {step_size}: must be ≥ 1")
+        self.step_size, self.gamma = step_size, gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return self._current()
+        return [lr * self.gamma for lr in self._current()]
+
+
+class ExponentialLR(LRScheduler):
+    """lr = base_lr · γ^epoch: multiply by γ every epoch."""
+
+    def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self._initial:
+            return self._current()
+        return [lr * self.gamma for lr in self._current()]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """lr = η_min + ½(base_lr − η_min)(1 + cos(π·epoch/T_max)): half a cosine from base_lr down to η_min
+    over T_max epochs (SGDR without restarts, Loshchilov & Hutter 2017); it rises again after T_max."""
+
+    def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
+        if T_max < 1:
+            raise ValueError(f"CosineAnnealingLR: invalid T_max = {T_max}: must be ≥ 1")
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        epoch, T_max, eta_min = self.last_epoch, self.T_max, self.eta_min
+        if self._initial:
+            return self._current()
+        if (epoch - 1 - T_max) % (2 * T_max) == 0:
+            return [lr + (base - eta_min) * (1 - math.cos(math.pi / T_max)) / 2 for lr, base in zip(self._current(), self.base_lrs)]
+        ratio = (1 + math.cos(math.pi * epoch / T_max)) / (1 + math.cos(math.pi * (epoch - 1) / T_max))
+        return [ratio * (lr - eta_min) + eta_min for lr in self._current()]
+
+
+class LinearLR(LRScheduler):
+    """lr = base_lr · f, with f going linearly from start_factor to end_factor over total_iters epochs
+    (a warm-up when start_factor < 1), then staying at end_factor."""
+
+    def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1):
+        if not 0 < start_factor <= 1:
+            raise ValueError(f"LinearLR: invalid start_factor = {start_factor}: must be in (0, 1]")
+        if not 0 <= end_factor <= 1:
+            raise ValueError(f"LinearLR: invalid end_factor = {end_factor}: must be in [0, 1]")
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch == 0:
+            return [lr * self.start_factor for lr in self._current()]
+        if self._initial or self.last_epoch > self.total_iters:
+            return self._current()
+        start, end = self.start_factor, self.end_factor
+        factor = 1.0 + (end - start) / (self.total_iters * start + (self.last_epoch - 1) * (end - start))
+        return [lr * factor for lr in self._current()]

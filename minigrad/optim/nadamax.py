@@ -1,0 +1,33 @@
+"""NadaMax: AdaMax with the Nesterov look-ahead momentum of the seeds' Nadam. Seed 004."""
+
+import numpy as np
+
+from minigrad.optim.adamax import AdaMax, update_moments
+
+
+def nadamax(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One NadaMax step, in place; t = state["step"] counts from 1.
+
+        m ← β₁·m + (1 − β₁)·g
+        u ← max(β₂·u, |g| + ε)
+        θ ← θ − lr/(1 − β₁ᵗ) · (β₁·m + (1 − β₁)·g)/u
+    """
+    t = state["step"]
+    scratch = np.empty_like(param)
+    m, u = update_moments(state, grad, beta1, beta2, eps, scratch)
+    look_ahead = np.multiply(m, beta1, out=scratch)
+    look_ahead += (1 - beta1) * grad
+    look_ahead /= u
+    look_ahead *= lr / (1 - beta1**t)
+    param -= look_ahead
+
+
+class NadaMax(AdaMax):
+    """NadaMax:  u ← max(β₂·u, |g| + ε),  θ ← θ − lr/(1 − β₁ᵗ)·(β₁·m + (1 − β₁)·g)/u.
+
+    Defaults and state are AdaMax's: lr=2e-3, betas=(0.9, 0.999), eps=1e-8 (inside the max, as
+    `torch.optim.Adamax`), weight_decay=0. Neither PyTorch nor Keras has NadaMax; seed 004's version is
+    `NadaMax(eps=0)`.
+    """
+
+    rule = staticmethod(nadamax)
