@@ -1,0 +1,69 @@
+"""Batches for training: seed 003's BGD, SGD and MBGD are one loader with three batch sizes.
+
+    DataLoader(dataset, batch_size=None)   # batch gradient descent: the whole dataset every step
+    DataLoader(dataset, batch_size=1)      # stochastic gradient descent: one sample per step
+    DataLoader(dataset, batch_size=32)     # mini-batch gradient descent
+"""
+
+import numpy as np
+
+from minigrad.rng import generator
+from minigrad.tensor import Tensor
+
+
+class TensorDataset:
+    """Arrays (or Tensors) of equal length, indexed together: dataset[i] is (x[i], y[i], ...)."""
+
+    def __init__(self, *arrays):
+        if not arrays:
+            raise ValueError("TensorDataset: needs at least one array")
+        self.arrays = [np.asarray(a.data if isinstance(a, Tensor) else a) for a in arrays]
+        lengths = {len(a) for a in self.arrays}
+        if len(lengths) != 1:
+            raise ValueError(f"TensorDataset: arrays have different lengths {[len(a) for a in self.arrays]}")
+
+    def __len__(self) -> int:
+        return len(self.arrays[0])
+
+    def __getitem__(self, index):
+        return tuple(a[index] for a in self.arrays)
+
+
+class DataLoader:
+    """Iterates over a dataset in batches, each a tuple of Tensors (labels stay integer Tensors).
+
+    `batch_size=None` gives the whole dataset as one batch. With `shuffle=True` every epoch visits
+    the samples in a new random order, drawn from a generator seeded with `seed` (or, for
+    `seed=None`, from minigrad's generator, which `manual_seed` controls); no sample is lost.
+    `drop_last=True` skips a last batch smaller than `batch_size`.
+    """
+
+    def __init__(self, dataset, batch_size=32, shuffle: bool = False, drop_last: bool = False, seed=None):
+        if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+            raise ValueError(f"DataLoader: batch_size must be a positive int or None, got {batch_size!r}")
+        self.dataset, self.shuffle, self.drop_last = dataset, shuffle, drop_last
+        self.batch_size = len(dataset) if batch_size is None else int(batch_size)
+        self.rng = None if seed is None else np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        order = (self.rng or generator()).permutation(n) if self.shuffle else None
+        stop = n - n % self.batch_size if self.drop_last else n
+        for start in range(0, stop, self.batch_size):
+            if order is None:
+                index = slice(start, start + self.batch_size)
+            else:
+                index = order[start : start + self.batch_size]
+            yield tuple(Tensor._wrap(np.ascontiguousarray(part)) for part in self.dataset[index])
+
+    # The shuffling generator's state, so a resumed training run draws the same epochs.
+    def state_dict(self) -> dict:
+        return {"rng": None if self.rng is None else self.rng.bit_generator.state}
+
+    def load_state_dict(self, state: dict) -> None:
+        if state.get("rng") is not None:
+            self.rng.bit_generator.state = state["rng"]
