@@ -30,63 +30,68 @@ def topological_order(root) -> list:
 
     Depth-first with an explicit stack: a node is emitted once all its inputs are emitted (post-order);
     the reversed list then visits outputs before inputs. Input order is kept, so the order is
-    deterministic.
+    deterministic. (Tensors hash by identity, so they serve directly as set and dict keys.)
     """
     order, visited = [], set()
     stack = [(root, False)]
+    push, pop = stack.append, stack.pop
     while stack:
-        node, inputs_done = stack.pop()
+        node, inputs_done = pop()
         if inputs_done:
             order.append(node)
             continue
-        if id(node) in visited:
+        if node in visited:
             continue
-        visited.add(id(node))
-        stack.append((node, True))
+        visited.add(node)
+        push((node, True))
         ctx = node._ctx
         if ctx is not None:
             for parent in reversed(ctx.inputs):
-                if getattr(parent, "_requires_grad", False) and id(parent) not in visited:
-                    stack.append((parent, False))
+                if getattr(parent, "_requires_grad", False) and parent not in visited:
+                    push((parent, False))
     order.reverse()
     return order
 
 
 def backward(root, grad: np.ndarray) -> None:
     """Accumulate d(root)/d(leaf), contracted with `grad`, into the `.grad` of every leaf below `root`."""
-    # grads[id(t)] = [gradient so far, whether we allocated that array ourselves].
-    # Only arrays we own are added to in place: a Function may hand the same array to two inputs
-    # (Add returns its incoming gradient for both), and those must not be mutated behind its back.
-    grads = {id(root): [grad, False]}
+    grads = {root: grad}  # tensor -> its gradient so far
+    # Tensors whose gradient array we allocated ourselves: only those are added to in place. A Function
+    # may hand the same array to two inputs (Add returns its incoming gradient for both), and such
+    # shared arrays must never be mutated behind its back.
+    owned = set()
     for node in topological_order(root):
-        entry = grads.pop(id(node), None)
-        if entry is None:  # nothing flowed here (e.g. every path went through a constant)
+        g = grads.pop(node, None)
+        if g is None:  # nothing flowed here (e.g. every path went through a constant)
             continue
-        g, owned = entry
         ctx = node._ctx
         if ctx is None or node._retains_grad:
-            _store_grad(node, g, owned)
+            _store_grad(node, g, node in owned)
             if ctx is None:
                 continue
-        input_grads = ctx.backward(g)
-        for parent, parent_grad in zip(ctx.inputs, input_grads):
+        for parent, parent_grad in zip(ctx.inputs, ctx.backward(g)):
             if parent_grad is None or not getattr(parent, "_requires_grad", False):
                 continue
             # A fresh array (not the incoming gradient, not a view of anything) belongs to us.
             fresh = parent_grad is not g and parent_grad.base is None
-            if parent_grad.shape != parent.shape:
-                parent_grad = unbroadcast(parent_grad, parent.shape)
+            data = parent.data
+            if parent_grad.shape != data.shape:
+                parent_grad = unbroadcast(parent_grad, data.shape)
                 fresh = parent_grad.base is None
-            if parent_grad.dtype != parent.data.dtype:
-                parent_grad = parent_grad.astype(parent.data.dtype)
+            if parent_grad.dtype != data.dtype:
+                parent_grad = parent_grad.astype(data.dtype)
                 fresh = True
-            previous = grads.get(id(parent))
+            previous = grads.get(parent)
             if previous is None:
-                grads[id(parent)] = [parent_grad, fresh]
-            elif previous[1]:
-                previous[0] += parent_grad
+                grads[parent] = parent_grad
+                if fresh:
+                    owned.add(parent)
+            elif parent in owned:
+                previous += parent_grad  # in place for arrays; a 0-d result may be an immutable NumPy scalar,
+                grads[parent] = previous  # so store what += gave back
             else:
-                grads[id(parent)] = [previous[0] + parent_grad, True]
+                grads[parent] = previous + parent_grad
+                owned.add(parent)
 
 
 def _store_grad(tensor, g: np.ndarray, owned: bool) -> None:

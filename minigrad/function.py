@@ -25,6 +25,9 @@ from minigrad.grad_mode import _GradMode
 from minigrad.tensor import Tensor
 
 
+_new_tensor = Tensor.__new__
+
+
 class Function:
     __slots__ = ("inputs", "needs_grad")
 
@@ -35,13 +38,15 @@ class Function:
     def apply(cls, *inputs, **params):
         """Run the op on Tensors (and plain constants) and return the result as a Tensor."""
         fn = cls.__new__(cls)
-        arrays = [x.data if isinstance(x, Tensor) else _constant(x) for x in inputs]
-        needs_grad = None
-        if _GradMode.enabled:
-            needs_grad = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
-            if not any(needs_grad):
-                needs_grad = None
-        fn.needs_grad = needs_grad
+        arrays, recording = [], False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                recording = recording or x._requires_grad
+            else:
+                arrays.append(_constant(x))
+        recording = recording and _GradMode.enabled
+        fn.needs_grad = [isinstance(x, Tensor) and x._requires_grad for x in inputs] if recording else None
         try:
             out = fn.forward(*arrays, **params)
         except ValueError as error:
@@ -49,10 +54,14 @@ class Function:
                 raise
             shapes = [getattr(a, "shape", ()) for a in arrays]
             raise broadcast_error(cls.op_name(), *shapes) from None
-        if needs_grad is None:
+        if not recording:
             return Tensor._wrap(out)
         fn.inputs = inputs
-        return Tensor._from_op(out, fn)
+        # Tensor._from_op(out, fn), written out: this line runs for every recorded op.
+        result = _new_tensor(Tensor)
+        result.data = out if type(out) is np.ndarray else np.asarray(out)
+        result._grad, result._requires_grad, result._ctx, result._retains_grad = None, True, fn, False
+        return result
 
     @classmethod
     def op_name(cls) -> str:

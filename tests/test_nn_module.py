@@ -68,6 +68,10 @@ def test_sequential_names_indexing_and_iteration():
     assert model(mg.ones(5, 4)).shape == (5, 2)
     with pytest.raises(TypeError, match="argument 1"):
         nn.Sequential(nn.ReLU(), "relu")
+    x = mg.ones(2, 3)
+    assert nn.Sequential()(x) is x and len(nn.Sequential()) == 0
+    setattr(model, "1", nn.Tanh())  # replacing a layer by name is seen by forward
+    assert isinstance(model[1], nn.Tanh) and np.all(np.abs(model(mg.ones(5, 4) * 100).data) < 100)
 
 
 def test_children_and_modules():

@@ -291,3 +291,15 @@ def test_every_optimizer_documents_equation_source_and_defaults(cls):
     assert "seed" in (doc + module_doc).lower(), "which seed it comes from"
     assert "torch" in doc.lower() or "PyTorch" in doc, "how the defaults relate to PyTorch"
     assert "Default" in doc or "default" in doc
+
+
+@pytest.mark.parametrize("name, make", ALL, ids=IDS)
+def test_zero_learning_rate_leaves_parameters_unchanged(name, make):
+    p = mg.tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+    opt = make([p])
+    for group in opt.param_groups:
+        group["lr"] = 0.0
+    for _ in range(3):
+        p.grad = np.array([0.5, -0.5, 2.0])
+        opt.step()
+    np.testing.assert_array_equal(p.data, [1.0, -2.0, 3.0])

@@ -6,6 +6,7 @@ these modules only make them usable inside `nn.Sequential`.
 
 from minigrad.nn.module import Module
 from minigrad.ops.elementwise import LeakyReLU as _LeakyReLUFunction
+from minigrad.ops.elementwise import ReLU as _ReLUFunction
 
 
 def relu(x):
@@ -39,7 +40,7 @@ def log_softmax(x, dim: int = -1):
 
 class ReLU(Module):
     def forward(self, x):
-        return x.relu()
+        return _ReLUFunction.apply(x)
 
 
 class LeakyReLU(Module):

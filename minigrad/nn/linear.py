@@ -35,12 +35,13 @@ class LinearFunction(Function):
     def backward(self, grad):
         x, weight = self.x, self.weight
         needs = self.needs_grad
-        g2 = grad.reshape(-1, grad.shape[-1])
-        grad_x = np.matmul(grad, weight) if needs[0] else None
-        grad_w = np.matmul(g2.T, x.reshape(-1, x.shape[-1])) if needs[1] else None
+        if grad.ndim != 2:  # (..., out): every leading axis is a row
+            grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
+        grad_x = np.matmul(grad, weight).reshape(self.x.shape) if needs[0] else None
+        grad_w = np.matmul(grad.T, x) if needs[1] else None
         if len(needs) == 2:
             return grad_x, grad_w
-        return grad_x, grad_w, (g2.sum(axis=0) if needs[2] else None)
+        return grad_x, grad_w, (np.add.reduce(grad, axis=0) if needs[2] else None)
 
 
 def linear(x, weight, bias=None) -> Tensor:
@@ -62,7 +63,9 @@ class Linear(Module):
         init.default_init_(self.weight, self.bias)
 
     def forward(self, x):
-        return linear(x, self.weight, self.bias)
+        if self.bias is None:
+            return LinearFunction.apply(x, self.weight)
+        return LinearFunction.apply(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -22,11 +22,10 @@ class LossFunction(Function):
     def forward(self, input, target, reduction="mean"):
         losses = self.elementwise(input, target)
         self.reduction, self.count = reduction, losses.size
-        if reduction == "mean":
-            return losses.mean()
-        if reduction == "sum":
-            return losses.sum()
-        return losses
+        if reduction == "none":
+            return losses
+        total = np.add.reduce(losses, axis=None)  # (ndarray.sum/mean add a Python-level wrapper)
+        return total / self.count if reduction == "mean" else total
 
     def backward(self, grad):
         if self.reduction == "mean":
@@ -142,7 +141,7 @@ def _class_indices(op: str, input, target) -> np.ndarray:
     if target.shape != input.shape[:1]:
         raise ValueError(f"{op}: target of shape {target.shape} does not match input of shape {input.shape}: expected ({input.shape[0]},)")
     classes = input.shape[1]
-    if target.size and (target.min() < 0 or target.max() >= classes):
+    if target.size and (np.minimum.reduce(target) < 0 or np.maximum.reduce(target) >= classes):
         bad = target[(target < 0) | (target >= classes)][0]
         raise ValueError(f"{op}: class index {bad} is out of range for {classes} classes")
     return target
@@ -152,20 +151,20 @@ class CrossEntropyFunction(LossFunction):
     """ℓₙ = -log softmax(xₙ)[yₙ] = logsumexp(xₙ) - xₙ[yₙ]  (shifted by max(xₙ), so ±1000 is fine);
     ∂ℓₙ/∂xₙ = softmax(xₙ) - one_hot(yₙ)."""
 
-    __slots__ = ("shifted", "log_norm", "target")
+    __slots__ = ("exp", "norm", "target", "rows")
     name = "cross_entropy"
 
     def elementwise(self, input, target):
         self.target = _class_indices(self.name, input, target)
-        shifted = input - input.max(axis=1, keepdims=True)
-        self.log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        self.shifted = shifted
-        rows = np.arange(len(target))
-        return self.log_norm[:, 0] - shifted[rows, target]
+        shifted = input - np.maximum.reduce(input, axis=1, keepdims=True)
+        self.exp = np.exp(shifted)
+        self.norm = np.add.reduce(self.exp, axis=1, keepdims=True)
+        self.rows = np.arange(len(target))
+        return np.log(self.norm[:, 0]) - shifted[self.rows, target]
 
     def local_grads(self, need_input, need_target):
-        grad = np.exp(self.shifted - self.log_norm)  # softmax
-        grad[np.arange(len(self.target)), self.target] -= 1
+        grad = self.exp / self.norm  # softmax, from the forward pass's exponentials
+        grad[self.rows, self.target] -= 1
         return grad, None
 
     def per_sample(self, grad):

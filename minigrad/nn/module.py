@@ -227,13 +227,19 @@ class Sequential(Module):
 
     def __init__(self, *modules):
         super().__init__()
+        super().__setattr__("_layer_list", [])
         for i, module in enumerate(modules):
             if not isinstance(module, Module):
                 raise TypeError(f"Sequential: argument {i} is a {type(module).__name__}, not a Module")
             setattr(self, str(i), module)
 
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if isinstance(value, Module):  # keep the list `forward` walks in step with the attributes
+            super().__setattr__("_layer_list", [v for v in vars(self).values() if isinstance(v, Module)])
+
     def _layers(self) -> list:
-        return [value for value in vars(self).values() if isinstance(value, Module)]
+        return self._layer_list
 
     def forward(self, x):
         for layer in self._layers():

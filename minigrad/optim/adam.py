@@ -37,13 +37,16 @@ def adam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=Fa
     m, v = update_moments(state, grad, beta1, beta2, scratch)
     if amsgrad:
         v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-    # θ ← θ − lr/(1 − β₁ᵗ) · m/(√v/√(1 − β₂ᵗ) + ε), which is lr·m̂/(√v̂ + ε):
+    # θ ← θ − s·m/(√v/√(1 − β₂ᵗ) + ε) with s = lr/(1 − β₁ᵗ), which is lr·m̂/(√v̂ + ε). Dividing the
+    # denominator by s instead of multiplying the quotient saves a pass over memory; s = 0 (lr = 0,
+    # as a schedule may reach) means no step at all.
+    step_size = lr / (1 - beta1**t)
+    if step_size == 0:
+        return
     denom = np.sqrt(v, out=scratch)
-    denom /= math.sqrt(1 - beta2**t)
-    denom += eps
-    step = np.divide(m, denom, out=denom)
-    step *= lr / (1 - beta1**t)
-    param -= step
+    denom *= 1 / (math.sqrt(1 - beta2**t) * step_size)
+    denom += eps / step_size
+    param -= np.divide(m, denom, out=denom)
 
 
 class Adam(Optimizer):

@@ -12,6 +12,11 @@ the subclass's `update_rule`: a small function of NumPy arrays that reads like i
 (e.g. `minigrad.optim.adam.adam`). The rules change the parameter and the state in place
 and never touch `p.grad`.
 
+For groups of many small tensors (a typical small network) the optimizer packs the parameters into
+one array when it is created: each `p.data` becomes a view into it, and the update rule then runs
+once per group instead of once per tensor (same results, far fewer NumPy calls; see packing.py).
+Hold on to the parameter `p`, not to an old `p.data` array.
+
 Parameters may be split into groups with their own hyperparameters, as in PyTorch:
 
     optim.SGD([{"params": model.body.params()}, {"params": model.head.params(), "lr": 0.1}], lr=0.01)
@@ -19,7 +24,7 @@ Parameters may be split into groups with their own hyperparameters, as in PyTorc
 
 import numpy as np
 
-from minigrad.grad_mode import no_grad
+from minigrad.optim.packing import PackedGroup, worth_packing
 from minigrad.tensor import Tensor
 
 
@@ -31,6 +36,9 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups = []
         self.state = {}  # parameter -> its state dict (arrays and numbers)
+        # group index -> PackedGroup or None. Packing a group of small tensors moves their data into one
+        # array (each p.data becomes a view into it) when the optimizer is made; see packing.py.
+        self._packing = {}
         params = list(params) if not isinstance(params, Tensor) else [params]
         if not params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
@@ -59,6 +67,7 @@ class Optimizer:
         group = {**self.defaults, **group, "params": params}
         self.check_hyperparameters(group)
         self.param_groups.append(group)
+        self._packing[len(self.param_groups) - 1] = PackedGroup(params) if worth_packing(params) else None
 
     # -- what subclasses provide ----------------------------------------------------------------------
 
@@ -78,32 +87,71 @@ class Optimizer:
 
     # -- the shared loop ------------------------------------------------------------------------------
 
-    @no_grad()
     def step(self) -> None:
-        """Update every parameter that has a gradient (parameters whose .grad is None are skipped)."""
-        for group in self.param_groups:
-            weight_decay, lr = group.get("weight_decay", 0), group["lr"]
+        """Update every parameter that has a gradient (parameters whose .grad is None are skipped).
+
+        The rules work on the parameters' arrays, outside the graph, so no `no_grad` is needed."""
+        for index, group in enumerate(self.param_groups):
             rule, hyperparameters = self.update_rule(group)
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                if weight_decay != 0:
-                    if self.decoupled_weight_decay:
-                        p.data *= 1 - lr * weight_decay
-                    else:
-                        grad = grad + weight_decay * p.data  # a new array: p.grad stays as it is
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = self.init_state(p.data, group)
-                state["step"] += 1  # t counts this parameter's steps from 1
-                rule(p.data, grad, state, **hyperparameters)
+            packed = self._packed(index)
+            if packed is not None and self._can_step_packed(packed):
+                self._step_packed(packed, group, rule, hyperparameters)
+            else:
+                self._step_each(group, rule, hyperparameters)
+
+    def _step_each(self, group, rule, hyperparameters) -> None:
+        """The update of every parameter on its own."""
+        weight_decay, lr = group.get("weight_decay", 0), group["lr"]
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            if weight_decay != 0:
+                if self.decoupled_weight_decay:
+                    p.data *= 1 - lr * weight_decay
+                else:
+                    grad = grad + weight_decay * p.data  # a new array: p.grad stays as it is
+            state = self.state.get(p)
+            if state is None:
+                state = self.state[p] = self.init_state(p.data, group)
+            state["step"] += 1  # t counts this parameter's steps from 1
+            rule(p.data, grad, state, **hyperparameters)
+
+    def _step_packed(self, packed, group, rule, hyperparameters) -> None:
+        """The same update for the whole group at once (see packing.py): identical results, one call."""
+        weight_decay, lr = group.get("weight_decay", 0), group["lr"]
+        grad = packed.gather_grads()  # our own array: weight decay may be added in place
+        if weight_decay != 0:
+            if self.decoupled_weight_decay:
+                packed.flat *= 1 - lr * weight_decay
+            else:
+                grad += weight_decay * packed.flat
+        if packed.state is None:
+            packed.make_state(self.init_state(packed.flat, group), self.state)
+        packed.take_scalars(self.state)  # per-parameter steps may have run in between
+        packed.state["step"] += 1
+        rule(packed.flat, grad, packed.state, **hyperparameters)
+        packed.share_scalars(self.state)
+
+    def _packed(self, index):
+        """The packed form of group `index` (None for a group not worth packing)."""
+        packed = self._packing[index]
+        if packed is not None and not packed.intact():  # someone replaced a parameter's .data
+            packed = self._packing[index] = PackedGroup(packed.params)
+        return packed
+
+    def _can_step_packed(self, packed) -> bool:
+        """Packed steps need every gradient, and every parameter at the same step count."""
+        if any(p._grad is None for p in packed.params):
+            return False
+        steps = {self.state[p]["step"] if p in self.state else 0 for p in packed.params}
+        return len(steps) == 1
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (set it to None), so the next backward starts afresh."""
         for group in self.param_groups:
             for p in group["params"]:
-                p.grad = None
+                p._grad = None
 
     # -- state dicts ------------------------------------------------------------------------------------
 
@@ -152,6 +200,9 @@ class Optimizer:
         for saved, group in zip(saved_groups, self.param_groups):
             group.update({k: _copy(v) for k, v in saved.items() if k != "params"})
         self.state = state
+        for packed in self._packing.values():
+            if packed is not None:
+                packed.state = None  # rebuilt from the loaded per-parameter state on the next step
 
     # -- helpers -----------------------------------------------------------------------------------------
 

@@ -1,0 +1,46 @@
+"""The benchmark suite's own correctness: its NumPy floor and every contender compute the same loss and
+gradients as minigrad (the timing itself is not a test; run benchmarks/run.py for that)."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import floor  # noqa: E402
+import run  # noqa: E402
+
+
+@pytest.mark.parametrize("workload", [run.workload_w1, run.workload_w2, run.workload_w3])
+def test_workloads_agree_before_timing(workload):
+    made = workload()  # raises if minigrad, the NumPy floor (and PyTorch, if installed) disagree
+    (name, (unit, per_call, contenders, number)), = made.items()
+    assert {"minigrad", "NumPy floor"} <= set(contenders)
+    for step in contenders.values():
+        step()
+
+
+def test_floor_adam_matches_minigrad_adam():
+    import minigrad as mg
+    from minigrad import optim
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(5).astype(np.float32)]
+    params = [mg.tensor(a.copy(), requires_grad=True) for a in arrays]
+    opt, reference = optim.Adam(params, lr=0.01), floor.AdamFloor([a.copy() for a in arrays], lr=0.01)
+    for _ in range(5):
+        grads = [rng.standard_normal(a.shape).astype(np.float32) for a in arrays]
+        for p, g in zip(params, grads):
+            p.grad = g
+        opt.step()
+        reference.step(grads)
+    for p, a in zip(params, reference.params):
+        np.testing.assert_allclose(p.data, a, rtol=1e-5, atol=1e-6)
+
+
+def test_ratio_is_the_median_of_per_repeat_ratios():
+    times = {"minigrad": [1.0, 2.0, 10.0], "other": [2.0, 4.0, 5.0]}
+    assert run.ratio(times, "minigrad", "other") == 0.5
