@@ -333,13 +333,17 @@ def workload_w5():
 
 def measure(contenders: dict, number: int, repeats: int) -> dict:
     """Seconds per call of each contender in every repeat; each repeat runs all contenders in turn
-    (interleaved), so the timings within a repeat were taken moments apart."""
+    (interleaved, starting with a different one each time), so the timings of a repeat were taken
+    moments apart."""
     for fn in contenders.values():  # warm-up
         for _ in range(max(1, number // 5)):
             fn()
     times = {name: [] for name in contenders}
-    for _ in range(repeats):
-        for name, fn in contenders.items():
+    names = list(contenders)
+    for repeat in range(repeats):
+        # Rotate who goes first, so that no contender always runs right after the same other one.
+        for name in names[repeat % len(names) :] + names[: repeat % len(names)]:
+            fn = contenders[name]
             started = time.perf_counter()
             for _ in range(number):
                 fn()

@@ -10,6 +10,7 @@ import numpy as np
 
 import minigrad as mg
 import minigrad.nn.functional as F
+from minigrad.nn.linear import LinearReLUFunction
 
 _LABELS = np.array([0, 3, 1, 1, 2])
 
@@ -87,6 +88,7 @@ CASES = [
     # minigrad.nn: the fused layers and losses
     ("linear", lambda x, w, b: F.linear(x, w, b), [(5, 4), (3, 4), (3,)], "normal"),
     ("linear 3-d input", lambda x, w: F.linear(x, w), [(2, 5, 4), (3, 4)], "normal"),
+    ("linear_relu (fused)", lambda x, w, b: LinearReLUFunction.apply(x, w, b), [(5, 4), (3, 4), (3,)], "normal"),
     ("conv2d", lambda x, w, b: F.conv2d(x, w, b), [(2, 3, 5, 5), (4, 3, 3, 3), (4,)], "normal"),
     ("conv2d stride padding", lambda x, w: F.conv2d(x, w, stride=2, padding=1), [(2, 2, 6, 7), (3, 2, 3, 2)], "normal"),
     ("max_pool2d", lambda x: F.max_pool2d(x, 2), [(2, 3, 4, 6)], "normal"),

@@ -175,3 +175,32 @@ def test_parameter_keeps_dtype_and_repr():
     assert p.dtype == np.float64 and p.requires_grad
     assert repr(p).startswith("Parameter containing:")
     assert nn.Parameter(mg.ones(2)).dtype == np.float32
+
+
+def test_sequential_fuses_linear_and_relu_with_identical_results():
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
+    x = mg.randn(5, 4)
+    fused = model(x)
+    assert fused._ctx.inputs[0]._ctx.op_name() == "linear_relu"
+    fused.sum().backward()
+    fused_grads = [p.grad.copy() for p in model.params()]
+    model.zero_grad()
+    h = x
+    for layer in model:  # the same layers called one by one: no fusion
+        h = layer(h)
+    assert h._ctx.inputs[0]._ctx.op_name() == "relu"
+    np.testing.assert_array_equal(h.data, fused.data)
+    h.sum().backward()
+    for a, b in zip(fused_grads, (p.grad for p in model.params())):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_only_exact_relu_is_fused():
+    class ClippedReLU(nn.ReLU):
+        def forward(self, x):
+            return x.clip(0.0, 1.0)
+
+    model = nn.Sequential(nn.Linear(2, 3), ClippedReLU())
+    out = model(mg.ones(1, 2) * 100)
+    assert out._ctx.op_name() == "clip" and out.data.max() <= 1.0

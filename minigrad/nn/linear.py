@@ -5,6 +5,7 @@ import numpy as np
 from minigrad.dtypes import dtype_or_default
 from minigrad.function import Function
 from minigrad.nn import init
+from minigrad.nn.activation import ReLU
 from minigrad.nn.module import Module, Parameter
 from minigrad.tensor import Tensor
 
@@ -44,6 +45,24 @@ class LinearFunction(Function):
         return grad_x, grad_w, (np.add.reduce(grad, axis=0) if needs[2] else None)
 
 
+class LinearReLUFunction(LinearFunction):
+    """out = max(x Wᵀ + b, 0) as one node (what `Sequential` runs for a Linear followed by a ReLU):
+    the ReLU is applied in place on the fresh product, and backward masks the gradient first,
+        ∂L/∂(x Wᵀ + b) = g · [out > 0],
+    then continues as Linear's backward."""
+
+    __slots__ = ("out",)
+    name = "linear_relu"
+
+    def forward(self, x, weight, bias=None):
+        out = super().forward(x, weight, bias)
+        self.out = np.maximum(out, 0, out=out)
+        return out
+
+    def backward(self, grad):
+        return super().backward(grad * (self.out > 0))
+
+
 def linear(x, weight, bias=None) -> Tensor:
     """y = x Wᵀ + b (PyTorch's `F.linear`)."""
     if bias is None:
@@ -66,6 +85,16 @@ class Linear(Module):
         if self.bias is None:
             return LinearFunction.apply(x, self.weight)
         return LinearFunction.apply(x, self.weight, self.bias)
+
+    def fuse_with(self, following):
+        if type(following) is ReLU:  # exactly ReLU: a subclass may do something else
+            return self._forward_relu
+        return None
+
+    def _forward_relu(self, x):
+        if self.bias is None:
+            return LinearReLUFunction.apply(x, self.weight)
+        return LinearReLUFunction.apply(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -53,6 +53,11 @@ class Module:
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
+    def fuse_with(self, following: "Module"):
+        """A function computing `following(self(x))` in one step, or None (the default). `Sequential`
+        uses it for adjacent layers, e.g. Linear + ReLU become one graph node."""
+        return None
+
     # -- walking the attributes ------------------------------------------------------------------------
 
     def _named_members(self, prefix: str = ""):
@@ -228,6 +233,7 @@ class Sequential(Module):
     def __init__(self, *modules):
         super().__init__()
         super().__setattr__("_layer_list", [])
+        super().__setattr__("_plan", [])
         for i, module in enumerate(modules):
             if not isinstance(module, Module):
                 raise TypeError(f"Sequential: argument {i} is a {type(module).__name__}, not a Module")
@@ -235,15 +241,17 @@ class Sequential(Module):
 
     def __setattr__(self, name, value):
         super().__setattr__(name, value)
-        if isinstance(value, Module):  # keep the list `forward` walks in step with the attributes
-            super().__setattr__("_layer_list", [v for v in vars(self).values() if isinstance(v, Module)])
+        if isinstance(value, Module):  # keep the list and the plan `forward` uses in step with the attributes
+            layers = [v for v in vars(self).values() if isinstance(v, Module)]
+            super().__setattr__("_layer_list", layers)
+            super().__setattr__("_plan", _plan(layers))
 
     def _layers(self) -> list:
         return self._layer_list
 
     def forward(self, x):
-        for layer in self._layers():
-            x = layer(x)
+        for step in self._plan:
+            x = step(x)
         return x
 
     def __getitem__(self, index):
@@ -257,3 +265,14 @@ class Sequential(Module):
 
     def __iter__(self):
         return iter(self._layers())
+
+
+def _plan(layers: list) -> list:
+    """The calls `Sequential.forward` makes: each layer, or one fused call for a pair of layers that
+    offers one (see `Module.fuse_with`)."""
+    plan, i = [], 0
+    while i < len(layers):
+        fused = layers[i].fuse_with(layers[i + 1]) if i + 1 < len(layers) else None
+        plan.append(fused or layers[i])
+        i += 2 if fused else 1
+    return plan

@@ -98,6 +98,8 @@ class Optimizer:
                 self._step_packed(packed, group, rule, hyperparameters)
             else:
                 self._step_each(group, rule, hyperparameters)
+                if packed is not None:
+                    packed.aligned = False  # some parameters may now be a step ahead of others
 
     def _step_each(self, group, rule, hyperparameters) -> None:
         """The update of every parameter on its own."""
@@ -144,8 +146,10 @@ class Optimizer:
         """Packed steps need every gradient, and every parameter at the same step count."""
         if any(p._grad is None for p in packed.params):
             return False
-        steps = {self.state[p]["step"] if p in self.state else 0 for p in packed.params}
-        return len(steps) == 1
+        if not packed.aligned:
+            steps = {self.state[p]["step"] if p in self.state else 0 for p in packed.params}
+            packed.aligned = len(steps) == 1
+        return packed.aligned
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (set it to None), so the next backward starts afresh."""
@@ -203,6 +207,7 @@ class Optimizer:
         for packed in self._packing.values():
             if packed is not None:
                 packed.state = None  # rebuilt from the loaded per-parameter state on the next step
+                packed.aligned = False
 
     # -- helpers -----------------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ class PackedGroup:
             p.data = view
         self.grad = np.empty_like(self.flat)
         self.state = None  # the flat state dict, made on the first packed step
+        self.aligned = False  # known: every parameter has taken the same number of steps
 
     def split(self, flat: np.ndarray) -> list:
         """One view per parameter, shaped like the parameter, into a flat array."""
