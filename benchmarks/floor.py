@@ -51,6 +51,19 @@ class MomentumFloor:
             p -= self.lr * buf
 
 
+def softmax_cross_entropy(logits, labels):
+    """Mean cross-entropy of logits against labels, and its gradient softmax − one_hot (÷ batch)."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    total = exp.sum(axis=1, keepdims=True)
+    rows = np.arange(len(labels))
+    loss = float(np.mean(np.log(total[:, 0]) - shifted[rows, labels]))
+    grad = exp / total
+    grad[rows, labels] -= 1
+    grad /= len(labels)
+    return loss, grad
+
+
 class MLPFloor:
     """Linear-ReLU-...-Linear with softmax cross-entropy; weights (out, in) as in PyTorch."""
 
@@ -70,15 +83,7 @@ class MLPFloor:
             if i < last:
                 np.maximum(h, 0, out=h)
             activations.append(h)
-        logits = activations[-1]
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
-        rows = np.arange(len(labels))
-        loss = float(np.mean(np.log(total[:, 0]) - shifted[rows, labels]))
-        grad = exp / total
-        grad[rows, labels] -= 1
-        grad /= len(labels)
+        loss, grad = softmax_cross_entropy(activations[-1], labels)
         grads = []
         for i in range(last, -1, -1):
             below = activations[i]
@@ -169,15 +174,7 @@ class CNNFloor:
         np.maximum(c2, 0, out=c2)
         p2 = _pool_forward(c2)
         flat = p2.transpose(0, 3, 1, 2).reshape(len(labels), -1)  # PyTorch's NCHW flatten order
-        logits = flat @ fw.T + fb
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
-        rows = np.arange(len(labels))
-        loss = float(np.mean(np.log(total[:, 0]) - shifted[rows, labels]))
-        g = exp / total
-        g[rows, labels] -= 1
-        g /= len(labels)
+        loss, g = softmax_cross_entropy(flat @ fw.T + fb, labels)
         grad_fw, grad_fb = g.T @ flat, g.sum(axis=0)
         g_p2 = (g @ fw).reshape(p2.shape[0], p2.shape[3], p2.shape[1], p2.shape[2]).transpose(0, 2, 3, 1)
         g_c2 = _pool_backward(g_p2, c2, p2)

@@ -21,31 +21,35 @@ class Sum(Function):
     """out = Σ over axes of a;  ∂out/∂a = 1 for every element summed."""
 
     __slots__ = ("axes", "keepdims", "shape")
+    name = "sum"
+    _reduce = staticmethod(np.sum)
 
     def forward(self, a, axis=None, keepdims=False):
-        self.axes = normalize_axes("sum", axis, a.shape)
+        self.axes = normalize_axes(self.name, axis, a.shape)
         self.keepdims, self.shape = keepdims, a.shape
-        return a.sum(axis=self.axes, keepdims=keepdims)
+        return self._reduce(a, axis=self.axes, keepdims=keepdims)
 
     def backward(self, grad):
-        return (_expand(grad, self.axes, self.keepdims, self.shape),)
+        count = self.count()
+        return (_expand(grad if count == 1 else grad / count, self.axes, self.keepdims, self.shape),)
+
+    def count(self) -> int:
+        """What the sum is divided by: 1 for a sum."""
+        return 1
 
 
-class Mean(Function):
+class Mean(Sum):
     """out = (1/n) Σ over axes of a, n the number of elements averaged;  ∂out/∂a = 1/n."""
 
-    __slots__ = ("axes", "keepdims", "shape")
+    __slots__ = ()
+    name = "mean"
+    _reduce = staticmethod(np.mean)
 
-    def forward(self, a, axis=None, keepdims=False):
-        self.axes = normalize_axes("mean", axis, a.shape)
-        self.keepdims, self.shape = keepdims, a.shape
-        return a.mean(axis=self.axes, keepdims=keepdims)
-
-    def backward(self, grad):
-        count = 1
+    def count(self) -> int:
+        n = 1
         for axis in self.axes:
-            count *= self.shape[axis]
-        return (_expand(grad / count, self.axes, self.keepdims, self.shape),)
+            n *= self.shape[axis]
+        return n
 
 
 class Max(Function):
