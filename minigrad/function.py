@@ -57,7 +57,7 @@ class Function:
         if not recording:
             return Tensor._wrap(out)
         fn.inputs = inputs
-        # Tensor._from_op(out, fn), written out: this line runs for every recorded op.
+        # The result remembers the op that made it (its _ctx), for backward.
         result = _new_tensor(Tensor)
         result.data = out if type(out) is np.ndarray else np.asarray(out)
         result._grad, result._requires_grad, result._ctx, result._retains_grad = None, True, fn, False

@@ -47,7 +47,7 @@ class Tensor:
         self._requires_grad = False
         self.requires_grad = requires_grad
 
-    # -- construction without the checks, for results of ops ---------------------------------------
+    # -- construction without the checks, for results of ops (Function.apply makes recorded ones) ----
 
     @staticmethod
     def _wrap(array) -> "Tensor":
@@ -57,17 +57,6 @@ class Tensor:
         t._grad = None
         t._requires_grad = False
         t._ctx = None
-        t._retains_grad = False
-        return t
-
-    @staticmethod
-    def _from_op(array, fn) -> "Tensor":
-        """A tensor around an op's result that remembers the op, for backward."""
-        t = Tensor.__new__(Tensor)
-        t.data = array if type(array) is np.ndarray else np.asarray(array)
-        t._grad = None
-        t._requires_grad = True
-        t._ctx = fn
         t._retains_grad = False
         return t
 

@@ -21,10 +21,15 @@ def _float64_layers():
 
 
 def copy_weights(theirs, mine) -> None:
-    """PyTorch's parameters and buffers into the minigrad model, by name (the names must agree)."""
-    their_state = {k: v.detach().numpy() for k, v in theirs.state_dict().items()}
-    assert list(their_state) == list(mine.state_dict()), "parameter names differ from PyTorch's"
-    mine.load_state_dict(their_state)
+    """PyTorch's parameters (and buffers) into the minigrad model, matched by name via named_params()."""
+    their_params = dict(theirs.named_parameters())
+    assert [n for n, _ in mine.named_params()] == list(their_params), "parameter names differ from PyTorch's"
+    for name, p in mine.named_params():
+        p.data[...] = their_params[name].detach().numpy()
+    their_buffers = dict(theirs.named_buffers())
+    assert [n for n, _ in mine.named_buffers()] == list(their_buffers), "buffer names differ from PyTorch's"
+    for name, b in mine.named_buffers():
+        b.data[...] = their_buffers[name].numpy()
 
 
 def compare(mine, theirs, x_shape, make_target=None, seed=0, train=True):

@@ -1,7 +1,8 @@
 """`draw_graph`: the computation graph behind a result, as Graphviz DOT text (and a picture, if `dot` exists).
 
 Each node is a tensor: leaves show "leaf" (or "param"), results show the op that made them; every node
-shows its shape and, once backward has run, the norm of its gradient. Arrows point from inputs to results.
+shows its shape and, once backward has run, the norm of its gradient (the leaves', and any retained
+one's). Arrows point from inputs to results.
 """
 
 import shutil
@@ -25,7 +26,8 @@ def draw_graph(tensor, path=None) -> str:
         else:
             kind = "param" if type(node).__name__ == "Parameter" else "leaf"
         grad = node.grad
-        grad_text = "no grad" if grad is None else f"|grad| {float(np.linalg.norm(grad)):.4g}"
+        # (In a record label "|" separates fields, so the norm is spelled out.)
+        grad_text = "no grad" if grad is None else f"grad norm {float(np.linalg.norm(grad)):.4g}"
         fill = "lightblue" if node._ctx is None else ("gold" if node is tensor else "white")
         lines.append(f'  {names[id(node)]} [label="{{{kind}|{tuple(node.shape)}|{grad_text}}}", style=filled, fillcolor={fill}];')
     for node in nodes:
