@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -324,3 +326,48 @@ def test_dtype_of_layers():
     assert nn.Conv2d(1, 1, 2, dtype=np.float64).weight.dtype == np.float64
     mg.set_default_dtype(np.float64)
     assert nn.Linear(2, 2).weight.dtype == np.float64
+
+
+# -- hypothesis: any convolution / pooling geometry ------------------------------------------------------
+
+
+@st.composite
+def conv_geometry(draw):
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    h = draw(st.integers(max(1, kh - 2 * ph), 6))
+    w = draw(st.integers(max(1, kw - 2 * pw), 6))
+    return draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3)), (h, w), (kh, kw), (sh, sw), (ph, pw)
+
+
+@given(conv_geometry())
+def test_conv2d_any_geometry_matches_a_direct_loop_and_gradchecks(geometry):
+    n, c, o, (h, w), (kh, kw), (sh, sw), (ph, pw) = geometry
+    rng = np.random.default_rng(0)
+    x = mg.tensor(rng.standard_normal((n, c, h, w)), requires_grad=True)
+    weight = mg.tensor(rng.standard_normal((o, c, kh, kw)), requires_grad=True)
+    bias = mg.tensor(rng.standard_normal(o), requires_grad=True)
+    out = F.conv2d(x, weight, bias, stride=(sh, sw), padding=(ph, pw)).data
+    xp = np.pad(x.data, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    expected = np.empty((n, o, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            patch = xp[:, :, i * sh : i * sh + kh, j * sw : j * sw + kw]
+            expected[:, :, i, j] = np.einsum("nckl,ockl->no", patch, weight.data) + bias.data
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+    assert mg.gradcheck(lambda a, b, c_: F.conv2d(a, b, c_, stride=(sh, sw), padding=(ph, pw)), [x, weight, bias])
+
+
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(3, 7), st.integers(3, 7))
+def test_pooling_any_geometry_matches_a_direct_loop(kh, kw, sh, sw, h, w):
+    rng = np.random.default_rng(1)
+    x = mg.tensor(rng.standard_normal((2, 3, h, w)), requires_grad=True)
+    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
+    windows = np.stack([x.data[:, :, i * sh : i * sh + kh, j * sw : j * sw + kw].reshape(2, 3, -1)
+                        for i in range(oh) for j in range(ow)], axis=2)  # fmt: skip
+    np.testing.assert_allclose(F.max_pool2d(x, (kh, kw), (sh, sw)).data, windows.max(axis=3).reshape(2, 3, oh, ow))
+    np.testing.assert_allclose(F.avg_pool2d(x, (kh, kw), (sh, sw)).data, windows.mean(axis=3).reshape(2, 3, oh, ow))
+    assert mg.gradcheck(lambda t: F.max_pool2d(t, (kh, kw), (sh, sw)), [x])
+    assert mg.gradcheck(lambda t: F.avg_pool2d(t, (kh, kw), (sh, sw)), [x])
