@@ -49,13 +49,13 @@ def _has_matplotlib() -> bool:
 def _compare(args) -> int:
     from minigrad import experiments
 
-    results = {}
-    for name in args.optimizers:
-        result = experiments.compare(args.dataset, [name], args.epochs, args.batch_size, args.seed, progress=False)
-        (display, (history, accuracy, seconds)), = result.items()
-        results[display] = (history, accuracy, seconds)
-        print(f"{display:<10} {history.epochs} epochs, train loss {history.train_loss[-1]:.4f}, "
+    def report(name, result):  # progress: one line per optimizer as it finishes
+        history, accuracy, seconds = result
+        print(f"{name:<10} {history.epochs} epochs, train loss {history.train_loss[-1]:.4f}, "
               f"test accuracy {accuracy:.4f} ({seconds:.1f} s)", file=sys.stderr, flush=True)  # fmt: skip
+
+    results = experiments.compare(args.dataset, args.optimizers, args.epochs, args.batch_size, args.seed,
+                                  progress=False, on_result=report)  # fmt: skip
     print(experiments.format_table(results))
     if _has_matplotlib():
         from minigrad.viz import plot_loss_curves

@@ -85,9 +85,10 @@ def _loaders(data, batch_size, seed):
     return train_loader, test_loader
 
 
-def compare(dataset="digits", optimizers=tuple(OPTIMIZERS), epochs=30, batch_size=32, seed=0, progress=True) -> dict:
+def compare(dataset="digits", optimizers=tuple(OPTIMIZERS), epochs=30, batch_size=32, seed=0, progress=True, on_result=None) -> dict:
     """Train the same MLP (same initial weights, same batches) once per optimizer.
-    Returns {display name: (History, test accuracy, seconds)}."""
+    Returns {display name: (History, test accuracy, seconds)}; `on_result(name, result)` is called as
+    each optimizer finishes."""
     data = load_dataset(dataset, seed)
     results = {}
     for name in optimizers:
@@ -99,6 +100,8 @@ def compare(dataset="digits", optimizers=tuple(OPTIMIZERS), epochs=30, batch_siz
         started = time.perf_counter()
         history = fit(model, nn.CrossEntropyLoss(), make_optimizer(name, model.params()), train_loader, epochs, val_loader=test_loader, progress=progress)
         results[DISPLAY_NAMES[name]] = (history, history.val_accuracy[-1], time.perf_counter() - started)
+        if on_result is not None:
+            on_result(DISPLAY_NAMES[name], results[DISPLAY_NAMES[name]])
     return results
 
 
