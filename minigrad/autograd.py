@@ -21,6 +21,8 @@ pass, its gradient arrives as (4, 3) and is summed over the broadcast axes back 
 
 import numpy as np
 
+from minigrad.grad_mode import _Clock
+
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum `grad` over the axes that broadcasting added or stretched, so it has `shape` again."""
@@ -63,6 +65,7 @@ def topological_order(root) -> list:
 def backward(root, grad: np.ndarray) -> None:
     """Accumulate d(root)/d(leaf), contracted with `grad`, into the `.grad` of every leaf below `root`."""
     grads = {root: grad}  # tensor -> its gradient so far
+    changes = _Clock.now  # in-place changes so far: usually none since forward, then nothing to check
     # Tensors whose gradient array we allocated ourselves: only those are added to in place. A Function
     # may hand the same array to two inputs (Add returns its incoming gradient for both), and such
     # shared arrays must never be mutated behind its back.
@@ -76,13 +79,8 @@ def backward(root, grad: np.ndarray) -> None:
             _store_grad(node, g, node in owned)
             if ctx is None:
                 continue
-        stamp = ctx.stamp
-        if node._changed_at > stamp and ctx.saves_output:
-            raise _changed_in_place(node, ctx, "its result")
-        if ctx.saves_inputs:
-            for i, parent in enumerate(ctx.inputs):
-                if getattr(parent, "_changed_at", 0) > stamp:
-                    raise _changed_in_place(parent, ctx, f"its input {i}")
+        if changes > ctx.stamp:  # something changed in place since this node was made: was it ours?
+            _check_unchanged(node, ctx)
         for parent, parent_grad in zip(ctx.inputs, ctx.backward(g)):
             if parent_grad is None or not getattr(parent, "_requires_grad", False):
                 continue
@@ -117,6 +115,17 @@ def _store_grad(tensor, g: np.ndarray, owned: bool) -> None:
         tensor._grad = g if owned and type(g) is np.ndarray else np.array(g)
     else:
         tensor._grad += g
+
+
+def _check_unchanged(node, ctx) -> None:
+    """Raise if `ctx` needs a value that changed in place after it was made: an input, or its result."""
+    stamp = ctx.stamp
+    if node._changed_at > stamp and ctx.saves_output:
+        raise _changed_in_place(node, ctx, "its result")
+    if ctx.saves_inputs:
+        for i, parent in enumerate(ctx.inputs):
+            if getattr(parent, "_changed_at", 0) > stamp:
+                raise _changed_in_place(parent, ctx, f"its input {i}")
 
 
 def _changed_in_place(tensor, ctx, role: str) -> RuntimeError:

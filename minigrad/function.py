@@ -25,8 +25,8 @@ op, `backward` refuses to run on values that changed in place after forward (see
 import numpy as np
 
 from minigrad.errors import broadcast_error
-from minigrad.grad_mode import _GradMode
-from minigrad.tensor import Tensor, _Clock
+from minigrad.grad_mode import _Clock, _GradMode
+from minigrad.tensor import Tensor
 
 
 _new_tensor = Tensor.__new__

@@ -25,6 +25,8 @@ import numpy as np
 from minigrad import autograd
 from minigrad.dtypes import as_dtype, get_default_dtype, is_float
 from minigrad.errors import check_device, dim_error, normalize_axes, normalize_axis, pick_dim, pick_keepdim
+from minigrad.grad_mode import _Clock, _GradMode
+from minigrad.rng import generator
 
 
 def _to_array(data, dtype=None) -> np.ndarray:
@@ -54,13 +56,6 @@ def _checked_nesting(data, dim: int = 0):
     elif isinstance(data, (list, tuple)) and any(isinstance(x, (list, tuple)) for x in data):
         raise ValueError(f"tensor: ragged nested list: numbers and sequences mixed at dim {dim + 1}")
     return data
-
-
-class _Clock:
-    """Counts in-place changes across all tensors. A graph node remembers the count when it was made
-    (`Function.stamp`); an input or output changed later has a larger `_changed_at` (see autograd.py)."""
-
-    now = 0
 
 
 class device:
@@ -832,7 +827,6 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 
 
 # The ops need `Tensor` (defined above), so they are imported last.
-from minigrad.grad_mode import _GradMode  # noqa: E402
 from minigrad.ops.elementwise import (  # noqa: E402
     Abs,
     Add,
@@ -854,7 +848,6 @@ from minigrad.ops.elementwise import (  # noqa: E402
 from minigrad.ops.linalg import MatMul  # noqa: E402
 from minigrad.ops.reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Norm, Softmax, Sum  # noqa: E402
 from minigrad.ops.shape import GetItem, Reshape, Transpose  # noqa: E402
-from minigrad.rng import generator  # noqa: E402
 
 # NumPy ufuncs that are ops here: `np.exp(t)` and `ndarray * t` stay in the graph (Tensor.__array_ufunc__).
 _UFUNC_OPS = {
