@@ -78,6 +78,7 @@ class device:
 
 
 CPU = device("cpu")
+_DEVICE_TYPES = (str, device)  # what `Tensor.to` reads as a device rather than a dtype
 
 # What `x.max(dim)` / `x.min(dim)` return, as PyTorch's `torch.return_types.max`.
 max_result = namedtuple("max", ["values", "indices"])
@@ -338,7 +339,7 @@ class Tensor:
         for arg in args:
             if isinstance(arg, Tensor):
                 dtype = arg.dtype
-            elif isinstance(arg, (str, globals()["device"])):
+            elif isinstance(arg, _DEVICE_TYPES):
                 device = arg
             else:
                 dtype = arg
@@ -507,7 +508,7 @@ class Tensor:
 
     def __setitem__(self, index, value):
         """`x[index] = value` writes in place (counted as an in-place change of x)."""
-        self._check_in_place("setitem")
+        self._check_in_place("setitem", value)
         try:
             self._data[_plain_index(index)] = _value(value)
         except IndexError as error:
@@ -719,8 +720,15 @@ class Tensor:
     # -- in place: no graph is recorded, so these work on tensors that need no gradient, and on
     #    leaves that require one only under `no_grad()` (how a hand-written update is done) -------------
 
-    def _check_in_place(self, op: str) -> None:
-        if self._requires_grad and _grad_enabled():
+    def _check_in_place(self, op: str, other=None) -> None:
+        if not _grad_enabled():
+            return
+        if getattr(other, "_requires_grad", False):
+            raise RuntimeError(
+                f"{op}: the value written in place requires grad, and minigrad records no in-place "
+                f"operations, so its gradient would be lost; build a new tensor (x + y, cat, where) instead"
+            )
+        if self._requires_grad:
             if self._ctx is None:
                 raise RuntimeError(
                     f"{op}: a leaf tensor that requires grad cannot be changed in place while the graph is "
@@ -731,8 +739,8 @@ class Tensor:
                 f"use the out-of-place form (x = x + y instead of x.add_(y))"
             )
 
-    def _in_place(self, op: str, values) -> "Tensor":
-        self._check_in_place(op)
+    def _in_place(self, op: str, values, other=None) -> "Tensor":
+        self._check_in_place(op, other)
         self._data[...] = values
         self._bump_version()
         return self
@@ -741,22 +749,22 @@ class Tensor:
         return self._in_place("zero_", 0)
 
     def fill_(self, value):
-        return self._in_place("fill_", _value(value))
+        return self._in_place("fill_", _value(value), value)
 
     def copy_(self, src):
-        return self._in_place("copy_", _value(src))
+        return self._in_place("copy_", _value(src), src)
 
     def add_(self, other, alpha=1):
-        return self._in_place("add_", self._data + _value(other) * alpha if alpha != 1 else self._data + _value(other))
+        return self._in_place("add_", self._data + _value(other) * alpha if alpha != 1 else self._data + _value(other), other)
 
     def sub_(self, other, alpha=1):
-        return self._in_place("sub_", self._data - _value(other) * alpha if alpha != 1 else self._data - _value(other))
+        return self._in_place("sub_", self._data - _value(other) * alpha if alpha != 1 else self._data - _value(other), other)
 
     def mul_(self, other):
-        return self._in_place("mul_", self._data * _value(other))
+        return self._in_place("mul_", self._data * _value(other), other)
 
     def div_(self, other):
-        return self._in_place("div_", self._data / _value(other))
+        return self._in_place("div_", self._data / _value(other), other)
 
     def clamp_(self, min=None, max=None):
         return self._in_place("clamp_", np.clip(self._data, min, max) if min is not None or max is not None else self._data)
@@ -819,7 +827,7 @@ def _shape_arg(shape: tuple) -> tuple:
     return tuple(shape)
 
 
-def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A new tensor from a scalar, nested list or ndarray (the data is copied)."""
     if device is not None:
         check_device(device)

@@ -100,6 +100,13 @@ def test_in_place_on_a_leaf_that_requires_grad_needs_no_grad():
         h.mul_(3)
     h += 1  # augmented assignment on a graph result gives a new result, as x = x + 1 would
     assert h.grad_fn is not None and h.grad_fn.op_name() == "add"
+    plain = mg.zeros(3)
+    for write in (lambda: plain.copy_(w), lambda: plain.__setitem__(0, w[0]), lambda: plain.add_(w)):
+        with pytest.raises(RuntimeError, match="requires grad.*gradient would be lost"):
+            write()
+    plain += w  # out of place: the result is in the graph
+    plain.sum().backward()
+    np.testing.assert_array_equal(w.grad, [1.0, 1.0, 1.0])
 
 
 # -- repeated indices, 0-d gradients, powers at 0 ----------------------------------------------------
