@@ -291,7 +291,7 @@ class Tensor:
     def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extras = []
-        if self._data.dtype not in (get_default_dtype(), np.int64, np.bool_) or self._data.size == 0:
+        if self._data.dtype not in (get_default_dtype(), np.int64, np.bool_):
             extras.append(f"dtype={self._data.dtype}")
         if self._ctx is not None:
             extras.append(f"grad_fn={type(self._ctx).__name__}")

@@ -33,7 +33,8 @@ class TensorDataset(Dataset):
 class DataLoader:
     """Iterates over a dataset in batches, each a tuple of Tensors (labels stay integer Tensors).
 
-    `batch_size=None` gives the whole dataset as one batch. With `shuffle=True` every epoch visits
+    `batch_size` is 1 unless given (PyTorch's default); `batch_size=None` gives the whole dataset as one
+    batch (in PyTorch, None turns batching off). With `shuffle=True` every epoch visits
     the samples in a new random order, drawn from a generator seeded with `seed` (or, for
     `seed=None`, from minigrad's generator, which `manual_seed` controls); no sample is lost.
     `drop_last=True` skips a last batch smaller than `batch_size`.
@@ -44,7 +45,7 @@ class DataLoader:
     change nothing (one process, no GPU).
     """
 
-    def __init__(self, dataset, batch_size=32, shuffle: bool = False, drop_last: bool = False, seed=None,
+    def __init__(self, dataset, batch_size=1, shuffle: bool = False, drop_last: bool = False, seed=None,
                  num_workers: int = 0, pin_memory: bool = False, collate_fn=None):
         self.collate_fn = collate_fn
         if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
