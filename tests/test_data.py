@@ -62,9 +62,7 @@ def test_pyproject_lists_every_package():
     import tomllib
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-    folders = {"minigrad"} | {
-        ".".join(("minigrad",) + p.parent.relative_to(ROOT / "minigrad").parts) for p in (ROOT / "minigrad").rglob("*/__init__.py")
-    }
+    folders = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "minigrad").glob("**/__init__.py")}
     assert set(config["packages"]) == folders | {"minigrad.datasets"}
     assert config["package-dir"] == {"minigrad.datasets": "datasets"}
     assert (ROOT / "datasets" / "README.md").read_text(encoding="utf-8").count("CC BY 4.0") == 1
