@@ -28,7 +28,6 @@ from minigrad.errors import broadcast_error
 from minigrad.grad_mode import _Clock, _GradMode
 from minigrad.tensor import Tensor
 
-
 _new_tensor = Tensor.__new__
 
 
