@@ -515,6 +515,35 @@ class Tensor:
             raise IndexError(f"setitem: {error} (tensor of shape {tuple(self.shape)})") from None
         self._bump_version()
 
+    def gather(self, dim, index):
+        """out[i][j] = self[index[i][j]][j] for dim 0 (and so on): pick one element along `dim` at every
+        position of `index`, which has self's number of dims; the gradient goes back to the picked ones."""
+        index = _value(index)
+        axis = self._index_dim("gather", dim, index)
+        return GetItem.apply(self, index=_along(index, axis))
+
+    def scatter_(self, dim, index, src=None, *, value=None):
+        """In place, the reverse of `gather`: self[index[i][j]][j] = src[i][j] for dim 0 (or `value`)."""
+        index = np.asarray(_value(index))
+        if index.ndim == 0:  # one position, as PyTorch allows
+            index = index.reshape((1,) * max(self._data.ndim, 1))
+        axis = self._index_dim("scatter_", dim, index)
+        if (src is None) == (value is None):
+            raise TypeError("scatter_: give exactly one of src and value")
+        values = value if src is None else _value(src)[tuple(slice(0, n) for n in index.shape)]
+        self._check_in_place("scatter_", src)
+        self._data[_along(index, axis)] = values
+        self._bump_version()
+        return self
+
+    def _index_dim(self, op, dim, index) -> int:
+        if not isinstance(index, np.ndarray) or index.dtype.kind not in "iu" or index.ndim != max(self._data.ndim, 1):
+            raise ValueError(f"{op}: index must be an integer tensor with as many dims as the input ({self._data.ndim})")
+        axis = normalize_axis(op, dim, self._data.ndim, self._data.shape)
+        if index.size and (index.min() < 0 or index.max() >= self._data.shape[axis]):
+            raise IndexError(f"{op}: index out of range for dim {dim} of size {self._data.shape[axis]}")
+        return axis
+
     # -- elementwise functions -----------------------------------------------------------------------
 
     def exp(self):

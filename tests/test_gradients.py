@@ -24,7 +24,7 @@ def test_every_public_op_has_a_case():
     for op in [
         "add", "sub", "mul", "div", "pow", "rpow", "neg", "matmul", "exp", "log", "sqrt", "abs", "tanh",
         "sigmoid", "relu", "clamp", "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax",
-        "reshape", "transpose", "permute", "flatten", "index", "mask", "cat", "stack", "where", "maximum",
+        "reshape", "transpose", "permute", "flatten", "gather", "var", "std", "norm", "clone", "index", "mask", "cat", "stack", "where", "maximum",
         "linear", "conv2d", "max_pool2d", "avg_pool2d", "leaky_relu", "cross_entropy", "nll_loss", "mse_loss",
         "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     ]:  # fmt: skip

@@ -168,6 +168,8 @@ def indexing_and_shapes(lib):
         functions=(lib.exp(x / 10), lib.log(x + 1), lib.sqrt(x), lib.abs(-x), lib.tanh(x / 10), lib.sigmoid(x / 10),
                    lib.relu(x - 5), lib.softmax(x, dim=0), lib.sum(x, dim=2), lib.mean(x), lib.argmax(x, dim=0),
                    lib.argmin(x), lib.max(x), lib.min(x), lib.matmul(x, x.transpose(1, 2))),
+        gather=x.gather(2, lib.tensor([[[0, 3], [1, 1], [2, 0]], [[3, 3], [0, 1], [2, 2]]])),
+        one_hot=lib.nn.functional.one_hot(lib.tensor([0, 2, 1]), num_classes=4), one_hot_auto=lib.nn.functional.one_hot(lib.tensor([[1], [3]])),
         allclose=lib.allclose(x, x + 1e-9), all=(x >= 0).all(), any=(x > 100).any(),
         item=x[1, 2, 3].item(), len=len(x), numel=lib.numel(x), is_tensor=lib.is_tensor(x),
         linspace=lib.linspace(0, 1, 5), arange=lib.arange(5), arange_float=lib.arange(0, 1, 0.25), eye=lib.eye(3),
@@ -222,19 +224,24 @@ def datasets_and_loaders(lib):
     from_lib = lib.utils.data
 
     class DigitsDataset(from_lib.Dataset):
-        def __init__(self, split, transform=None):
+        def __init__(self, split, transform=None, target_transform=None):
             self.images, self.labels = digits(split)
-            self.transform = transform
+            self.transform, self.target_transform = transform, target_transform
 
         def __len__(self):
             return len(self.labels)
 
         def __getitem__(self, idx):
-            image = lib.tensor(self.images[idx])
+            image, label = lib.tensor(self.images[idx]), int(self.labels[idx])
             if self.transform:
                 image = self.transform(image)
-            return image, int(self.labels[idx])
+            if self.target_transform:
+                label = self.target_transform(label)
+            return image, label
 
+    one_hot = DigitsDataset(
+        "test", target_transform=lambda y: lib.zeros(10, dtype=lib.float).scatter_(0, lib.tensor(y), value=1)
+    )
     training_data = DigitsDataset("train", transform=lambda image: image * 2 - 1)
     train_dataloader = from_lib.DataLoader(training_data, batch_size=64, shuffle=False)
     train_features, train_labels = next(iter(train_dataloader))
@@ -247,7 +254,8 @@ def datasets_and_loaders(lib):
     sample = tensor_data[3]
     return dict(features=train_features, labels=train_labels, img=img, label=label.item(),
                 lengths=(len(training_data), len(train_dataloader), len(loader), len(loader.dataset)),
-                shuffled=shuffled, sample=(lib.as_tensor(sample[0]), lib.as_tensor(sample[1])))
+                shuffled=shuffled, sample=(lib.as_tensor(sample[0]), lib.as_tensor(sample[1])),
+                one_hot=(one_hot[0][1], next(iter(from_lib.DataLoader(one_hot, batch_size=4)))[1]))
 
 
 def test_datasets_and_dataloaders():
