@@ -165,7 +165,8 @@ class Tensor:
     def grad(self):
         """d(output)/d(self) after `output.backward()`: a tensor (that does not require grad) of this
         tensor's shape and dtype sharing memory with the stored gradient, or None before the first
-        backward. `w.grad.zero_()` therefore clears the gradient in place, as in PyTorch."""
+        backward. `w.grad.zero_()` therefore clears the gradient in place, as in PyTorch. (The array
+        itself is `_grad`: the engine and the optimizers work on it directly, with no tensor around it.)"""
         return None if self._grad is None else Tensor._wrap(self._grad)
 
     @grad.setter
