@@ -115,7 +115,12 @@ def fit(model, loss_fn, optimizer, train_loader, epochs: int, val_loader=None, s
                 bar.set_postfix(loss=f"{value:.4f}")
         if bar is not None:
             bar.close()
-        history.train_loss.append(total / max(count, 1))
+        if count == 0:  # a mean over no batch is not a loss of 0
+            raise ValueError(
+                f"fit: the training loader yielded no batch in epoch {epoch + 1} (an empty dataset, or "
+                f"drop_last=True with fewer samples than batch_size)"
+            )
+        history.train_loss.append(total / count)
         if val_loader is not None:
             result = evaluate(model, val_loader, loss_fn)
             history.val_loss.append(result["loss"])

@@ -102,3 +102,14 @@ def test_resume_refuses_a_checkpoint_of_another_run(tmp_path):
     experiments.train(dataset="moons", optimizer="sgd", epochs=1, save=tmp_path / "c.npz", progress=False)
     with pytest.raises(ValueError, match="different run"):
         experiments.train(dataset="moons", optimizer="adam", epochs=2, resume=tmp_path / "c.npz", progress=False)
+
+
+def test_fit_on_a_loader_without_batches_is_an_error_not_a_loss_of_zero():
+    X, y = make_moons(10, seed=0)
+    model = small_model()
+    empty = DataLoader(TensorDataset(X, y), batch_size=16, drop_last=True)  # 10 samples < one batch
+    with pytest.raises(ValueError, match="yielded no batch in epoch 1"):
+        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.params(), lr=0.1), empty, epochs=2, progress=False)
+    nothing = DataLoader(TensorDataset(X[:0], y[:0]), batch_size=4)
+    with pytest.raises(ValueError, match="yielded no batch"):
+        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.params(), lr=0.1), nothing, epochs=1, progress=False)

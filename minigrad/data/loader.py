@@ -58,7 +58,7 @@ class DataLoader:
                 index = slice(start, start + self.batch_size)
             else:
                 index = order[start : start + self.batch_size]
-            yield tuple(Tensor._wrap(np.ascontiguousarray(part)) for part in self.dataset[index])
+            yield tuple(Tensor._wrap(_own_copy(part)) for part in self.dataset[index])
 
     # The shuffling generator's state, so a resumed training run draws the same epochs.
     def state_dict(self) -> dict:
@@ -67,3 +67,13 @@ class DataLoader:
     def load_state_dict(self, state: dict) -> None:
         if state.get("rng") is not None:
             self.rng.bit_generator.state = state["rng"]
+
+
+def _own_copy(part) -> np.ndarray:
+    """A batch array that shares no memory with the dataset, as PyTorch's batches do: a slice of the
+    user's array is a view, and changing the batch (or the batch's tensor) in place must not change
+    the data. Fancy indexing (the shuffled case) already made a fresh array, so it is not copied again."""
+    part = np.asarray(part)
+    if part.flags.owndata and part.flags.c_contiguous:
+        return part
+    return np.array(part, order="C", copy=True)
