@@ -100,6 +100,7 @@ def fit(model, loss_fn, optimizer, train_loader, epochs: int, val_loader=None, s
                 loss = loss_fn(model(inputs), targets)
             value = float(loss.item())
             if not math.isfinite(value):
+                _check_finite_batch(inputs, targets, epoch, step)
                 lrs = sorted({group["lr"] for group in optimizer.param_groups})
                 raise TrainingDiverged(
                     f"training diverged: the loss is {value} at epoch {epoch + 1}, step {step + 1}; "
@@ -133,6 +134,20 @@ def fit(model, loss_fn, optimizer, train_loader, epochs: int, val_loader=None, s
         if on_epoch_end is not None:
             on_epoch_end(epoch, history)
     return history
+
+
+def _check_finite_batch(inputs, targets, epoch: int, step: int) -> None:
+    """A NaN or infinite loss caused by the data is the data's fault, not the learning rate's: say so.
+    (Checked only once the loss is not finite, so the training loop pays nothing for it.)"""
+    for role, batch in (("inputs", inputs), ("targets", targets)):
+        data = np.asarray(getattr(batch, "data", batch))
+        if data.dtype.kind in "fc" and not np.all(np.isfinite(data)):
+            nans, infs = int(np.isnan(data).sum()), int(np.isinf(data).sum())
+            found = " and ".join(text for text in (f"{nans} NaN" if nans else "", f"{infs} infinite" if infs else "") if text)
+            raise ValueError(
+                f"the training data has {found} value(s) in the {role} of epoch {epoch + 1}, step {step + 1}: "
+                "clean the data (e.g. drop or fill the missing values) before training"
+            )
 
 
 def _progress_bar_factory():
