@@ -1,4 +1,5 @@
-"""Batches for training: seed 003's BGD, SGD and MBGD are one loader with three batch sizes.
+"""Batches for training: the BGD, SGD and MBGD of the SJTU slides [S4] (docs/sources.md) are one
+loader with three batch sizes.
 
     DataLoader(dataset, batch_size=None)   # batch gradient descent: the whole dataset every step
     DataLoader(dataset, batch_size=1)      # stochastic gradient descent: one sample per step
