@@ -1,7 +1,7 @@
 """Keep the README's numbers in step with the code.
 
     python -m minigrad.readme           # rerun `minigrad compare`, rewrite its table in README.md and
-                                        # the figure docs/loss_curves.png
+                                        # the figure docs/loss_curves.png; redraw docs/three_basins.gif
     python -m minigrad.readme --check   # exit 1 (and show both) if the README's table is out of date
 
 The table sits between two HTML comments in README.md (invisible on GitHub). The check compares every
@@ -21,6 +21,7 @@ BEGIN = "<!-- the output of `minigrad compare`, written by `python -m minigrad.r
 END = "<!-- end of the output of `minigrad compare` -->"
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE = "loss_curves.png"
+ANIMATION = "three_basins"  # the `minigrad surfaces` picture the README shows
 
 
 def run_compare(out: Path) -> str:
@@ -80,7 +81,12 @@ def main(argv=None) -> int:
         figure = Path(folder) / FIGURE
         if figure.exists():  # (without matplotlib the command prints the table only)
             shutil.copyfile(figure, args.readme.parent / "docs" / FIGURE)
-    print(f"updated {args.readme} and docs/{FIGURE}")
+            from minigrad.experiments import draw_surfaces
+
+            for path in draw_surfaces(Path(folder), [ANIMATION]):
+                if path.suffix == ".gif":
+                    shutil.copyfile(path, args.readme.parent / "docs" / path.name)
+    print(f"updated {args.readme}, docs/{FIGURE} and docs/{ANIMATION}.gif")
     return 0
 
 
