@@ -174,7 +174,7 @@ def _check_optimizer_settings(settings: dict) -> None:
     except (ValueError, TypeError) as error:
         def option(name, value):
             flag = name.replace("_", "-")
-            return (f"--{flag}" if value else f"--no-{flag}") if isinstance(value, bool) else f"--{flag} {experiments._show(value)}"
+            return (f"--{flag}" if value else f"--no-{flag}") if isinstance(value, bool) else f"--{flag} {experiments.show_setting(value)}"
 
         culprits = []
         for name, value in given.items():

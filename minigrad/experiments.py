@@ -142,9 +142,9 @@ def resume_settings(checkpoint: dict, given: dict, path="the checkpoint") -> tup
                 if name not in entry.hyperparameters():
                     differing.append(f"--{name.replace('_', '-')} ({entry.display_name}, the checkpoint's optimizer, has no {name})")
                 elif new != old:
-                    differing.append(f"--{name.replace('_', '-')} {_show(new)} (the checkpoint has {_show(old)})")
+                    differing.append(f"--{name.replace('_', '-')} {show_setting(new)} (the checkpoint has {show_setting(old)})")
         elif key not in ("lr", "epochs") and value != saved[key]:
-            differing.append(f"--{key.replace('_', '-')} {_show(value)} (the checkpoint has {_show(saved[key])})")
+            differing.append(f"--{key.replace('_', '-')} {show_setting(value)} (the checkpoint has {show_setting(saved[key])})")
     if differing:
         raise UsageError(
             f"--resume {path}: these settings differ from the run being resumed: {'; '.join(differing)}. "
@@ -159,7 +159,8 @@ def resume_settings(checkpoint: dict, given: dict, path="the checkpoint") -> tup
     return settings, messages
 
 
-def _show(value) -> str:
+def show_setting(value) -> str:
+    """A setting as the command line spells it: 0.001, 0.9,0.999, adam."""
     return ",".join(f"{v:g}" for v in value) if isinstance(value, (tuple, list)) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -177,7 +178,7 @@ def train(dataset="digits", model_name="mlp", optimizer="adam", epochs=10, batch
         differing = [key for key in SETTINGS if key not in ("lr", "epochs") and saved[key] != settings[key]]
         if differing:
             raise UsageError(f"the checkpoint {resume} is from a different run: " + ", ".join(
-                f"{key} {_show(settings[key])} (the checkpoint has {_show(saved[key])})" for key in differing))
+                f"{key} {show_setting(settings[key])} (the checkpoint has {show_setting(saved[key])})" for key in differing))
     data = load_dataset(dataset, seed, images=model_name == "cnn")
     mg.manual_seed(seed)
     model = build_model(model_name, int(np.prod(data[0].shape[1:])), data[4])

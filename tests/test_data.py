@@ -159,3 +159,16 @@ def test_batches_never_alias_the_users_arrays(shuffle, batch_size):
         yb.data[:] = -1
     np.testing.assert_array_equal(X, X_before)
     np.testing.assert_array_equal(y, y_before)
+
+
+def test_a_loader_state_that_does_not_fit_is_refused_and_changes_nothing():
+    loader = DataLoader(_dataset(30), batch_size=30, shuffle=True, seed=0)
+    expected = DataLoader(_dataset(30), batch_size=30, shuffle=True, seed=0)
+    for bad, message in [({}, "expected a dict with an 'rng' entry"),
+                         ({"rng": {"bit_generator": "MT19937", "state": {}}}, "the generator state does not fit"),
+                         ({"rng": {"bit_generator": "PCG64", "state": {"state": "x", "inc": 1}}}, "the generator state does not fit")]:  # fmt: skip
+        with pytest.raises(ValueError, match=message):
+            loader.load_state_dict(bad)
+    np.testing.assert_array_equal(next(iter(loader))[1].data, next(iter(expected))[1].data)
+    with pytest.raises(ValueError, match="made without a seed"):
+        DataLoader(_dataset(30), shuffle=True).load_state_dict(loader.state_dict())

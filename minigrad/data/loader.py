@@ -66,8 +66,20 @@ class DataLoader:
         return {"rng": None if self.rng is None else self.rng.bit_generator.state}
 
     def load_state_dict(self, state: dict) -> None:
-        if state.get("rng") is not None:
-            self.rng.bit_generator.state = state["rng"]
+        """Restore the shuffling generator saved by `state_dict()`; a state that does not fit this
+        loader (no seed here, another generator, a damaged state) is an error and changes nothing."""
+        if not isinstance(state, dict) or "rng" not in state:
+            raise ValueError("DataLoader.load_state_dict: expected a dict with an 'rng' entry")
+        if state["rng"] is None:
+            return
+        if self.rng is None:
+            raise ValueError("DataLoader.load_state_dict: the state has a shuffling generator, but this loader was made without a seed")
+        restored = np.random.default_rng(0)
+        try:
+            restored.bit_generator.state = state["rng"]
+        except (TypeError, ValueError, KeyError, OverflowError) as error:
+            raise ValueError(f"DataLoader.load_state_dict: the generator state does not fit ({type(error).__name__}: {error})") from None
+        self.rng = restored
 
 
 def _own_copy(part) -> np.ndarray:
