@@ -1,4 +1,5 @@
-"""AdaMax (Kingma & Ba 2015, §7.1): Adam with the infinity norm in place of the root mean square. Source: the Zhihu article [S5] (docs/sources.md)."""
+"""AdaMax (Kingma & Ba 2015, §7.1): Adam with the infinity norm in place of the root mean square.
+Source: the Zhihu article [S5] (docs/sources.md)."""
 
 import numpy as np
 

@@ -1,4 +1,5 @@
-"""Nadam (Dozat 2016): Adam with Nesterov momentum, i.e. the momentum term looks one step ahead. Source: the Zhihu article [S5] (docs/sources.md)."""
+"""Nadam (Dozat 2016): Adam with Nesterov momentum, i.e. the momentum term looks one step ahead.
+Source: the Zhihu article [S5] (docs/sources.md)."""
 
 import math
 

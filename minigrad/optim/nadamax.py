@@ -1,4 +1,5 @@
-"""NadaMax: AdaMax with the Nesterov look-ahead momentum of the simplified Nadam. Source: the Zhihu article [S5] (docs/sources.md)."""
+"""NadaMax: AdaMax with the Nesterov look-ahead momentum of the simplified Nadam.
+Source: the Zhihu article [S5] (docs/sources.md)."""
 
 import numpy as np
 
