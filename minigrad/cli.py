@@ -281,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     from minigrad.viz.surfaces import SURFACES
 
     optimizer_names = list(OPTIMIZERS)
-    all_optimizers = ",".join(optimizer_names)
+    all_optimizers = ", ".join(optimizer_names)
     # --debug may come before or after the command: the subcommands' copy leaves the value alone unless given.
     debug = _Parser(add_help=False)
     debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the full traceback on failure (default: off)")
@@ -329,10 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     surfaces = command("surfaces", "draw the optimizers' paths over the 2-D surfaces", _surfaces)
     surfaces.add_argument("--surfaces", type=_names(list(SURFACES), "surface"), default=None, metavar="A,B,...",
-                          help=f"which surfaces, comma-separated (default: all: {','.join(SURFACES)})")  # fmt: skip
+                          help=f"which surfaces, comma-separated (default: all: {', '.join(SURFACES)})")  # fmt: skip
     surfaces.add_argument("--optimizers", type=_names(optimizer_names, "optimizer"), default=optimizer_names, metavar="A,B,...",
                           help=f"which optimizers, comma-separated (default: all ten: {all_optimizers})")  # fmt: skip
-    surfaces.add_argument("--steps", type=_integer(1), help="optimizer steps per path (default: each surface's own, 150 to 400)")
+    surfaces.add_argument("--steps", type=_integer(1), help="optimizer steps per path (default: each surface's own, "
+                          f"{min(s.steps for s in SURFACES.values())} to {max(s.steps for s in SURFACES.values())})")  # fmt: skip
     surfaces.add_argument("--frames", type=_integer(1), default=40, help="frames per GIF (default: %(default)s)")
     surfaces.add_argument("--out", type=Path, default=Path("minigrad-out/surfaces"), help="folder for the pictures (default: %(default)s)")
 
