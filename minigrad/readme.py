@@ -22,6 +22,7 @@ END = "<!-- end of the output of `minigrad compare` -->"
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE = "loss_curves.png"
 ANIMATION = "three_basins"  # the `minigrad surfaces` picture the README shows
+ANIMATION_FRAMES = 30  # with fewer frames than the command's default, to keep the README light
 
 
 def run_compare(out: Path) -> str:
@@ -83,7 +84,7 @@ def main(argv=None) -> int:
             shutil.copyfile(figure, args.readme.parent / "docs" / FIGURE)
             from minigrad.experiments import draw_surfaces
 
-            for path in draw_surfaces(Path(folder), [ANIMATION]):
+            for path in draw_surfaces(Path(folder), [ANIMATION], frames=ANIMATION_FRAMES):
                 if path.suffix == ".gif":
                     shutil.copyfile(path, args.readme.parent / "docs" / path.name)
     print(f"updated {args.readme}, docs/{FIGURE} and docs/{ANIMATION}.gif")
