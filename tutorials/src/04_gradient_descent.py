@@ -30,7 +30,7 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## Motivation
 #
-# Chapter 02 trained with `w -= lr * w.grad` and a learning rate picked by hand. Here is the simplest
+# Chapter 02's training loop moved the weights against the gradient with a learning rate picked by hand. Here is the simplest
 # model there is, a straight line fitted to 200 noisy points by least squares, trained with two
 # learning rates that look harmless:
 
@@ -59,7 +59,7 @@ print("lr = 0.5:", full_batch_losses(0.5))
 print("lr = 1.2:", full_batch_losses(1.2))
 
 # %% [markdown]
-# At lr = 0.5 the loss falls to the noise level (about 0.27) within a few steps; at lr = 1.2 it *grows*
+# At lr = 0.5 the loss falls to the noise level (0.263) within three steps; at lr = 1.2 it *grows*
 # by a constant factor every step. Somewhere between 0.5 and 1.2 there is a sharp edge. Where is it,
 # and why is it sharp? And chapter 02 used all the data for every gradient: is that necessary? This
 # chapter answers both, after setting up the frame for the whole optimizer half of the series.
@@ -96,7 +96,7 @@ print("lr = 1.2:", full_batch_losses(1.2))
 # |---|---|---|---|
 # | 04 | SGD | $g_t$ | $1$ |
 # | 05 | Momentum | $\mu m_{t-1} + g_t$ | $1$ |
-# | 06 | Nesterov | $g_t + \mu\,(\mu b_{t-1} + g_t)$, a look-ahead | $1$ |
+# | 06 | Nesterov | $g_t + \mu b_t$ with $b_t = \mu b_{t-1} + g_t$: a look-ahead | $1$ |
 # | 07 | AdaGrad | $g_t$ | $\sum_{\tau \le t} g_\tau^2$ |
 # | 08 | RMSProp | $g_t$ | $\beta V_{t-1} + (1-\beta) g_t^2$ |
 # | 08 | AdaDelta | $g_t \cdot \sqrt{\text{average of past } \Delta w^2}$ (no lr) | $\beta V_{t-1} + (1-\beta) g_t^2$ |
@@ -275,7 +275,9 @@ assert below[-1] < below[0] and above[-1] > 100 * above[0]
 
 # %% [markdown]
 # The edge of the motivation sits at $2/L = 0.9971$: 3 % below it the loss reaches its minimum, 0.263;
-# 3 % above it, it blows up to $2.5\cdot 10^{10}$ in 200 steps. Last, the best learning rate. Sweep lr, measure how much the error shrinks per step over a long
+# 3 % above it, it blows up to $2.5\cdot 10^{10}$ in 200 steps.
+#
+# Last, the best learning rate. Sweep lr, measure how much the error shrinks per step over a long
 # run, and compare with the predicted $\rho(\mathrm{lr}) = \max_i |1 - \mathrm{lr}\,\lambda_i|$ and its
 # minimum $(\kappa - 1)/(\kappa + 1)$ at $2/(\lambda_{\min} + \lambda_{\max})$:
 
@@ -467,7 +469,8 @@ plt.show()
 # others take 200 or 13 rough ones. SGD got there first but never settles: with a constant learning
 # rate it keeps jittering (0.19) at a level set by its gradient noise. MBGD's jitter is 0.023, 8 times
 # smaller (its gradients have about 17 times less variance, as measured above), and it ends closest to
-# the minimum. The price of a smaller batch is noise; the price of a larger one is fewer steps per epoch. That is why practice uses mini-batches, and why later chapters care about
+# the minimum. The price of a smaller batch is noise; the price of a larger one is fewer steps per
+# epoch. That is why practice uses mini-batches, and why later chapters care about
 # averaging gradients over time (momentum) as well as over a batch.
 
 # %% [markdown]

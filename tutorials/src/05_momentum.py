@@ -149,7 +149,8 @@ print("signs of y over the first 8 steps:", np.sign(gd[:8, 1]).astype(int))
 # $b_t = \mu b_{t-1} + (1-\tau) g_t$, which for $\tau = \mu = \beta$ looks like the EMA (E). But PyTorch
 # creates the buffer on the first step as $b_1 = g_1$, *undamped*. From then on
 # $b_t - m_t = \beta^{t-1}(b_1 - m_1) = \beta^{t-1}\cdot\beta\, g_1 = \beta^t g_1$: an extra push along the
-# first gradient, $\beta/(1-\beta) = 9$ steps' worth in total for $\beta = 0.9$. minigrad's `optim.SGD`
+# first gradient, which adds up to $\sum_t \mathrm{lr}\,\beta^t g_1 = 9\,\mathrm{lr}\,g_1$ (nine plain SGD steps)
+# for $\beta = 0.9$. minigrad's `optim.SGD`
 # starts the buffer at zero instead, so its `dampening=β` *is* the EMA; with `dampening=0` (the
 # default) the two libraries agree, because $b_1 = \mu\cdot 0 + g_1 = g_1$ either way.
 
@@ -211,7 +212,7 @@ np.testing.assert_allclose(averages / (1 - beta**t), x, rtol=1e-12)
 print("m_1, m_2, m_10, m_30 =", averages[[0, 1, 9, 29]].round(4), " for a constant 3.0")
 
 # %% [markdown]
-# The average of a constant 3 starts at 0.3 and needs about 30 steps to get within 5 % of it; divided
+# The average of a constant 3 starts at 0.3, and after 30 steps it is still 4 % short (2.87); divided
 # by $1 - \beta^t$ it is exactly 3 from the first step.
 #
 # Next the claim that the three forms are one trajectory. Run all three from scratch on seed 003's
@@ -310,11 +311,19 @@ print(f"measured rate over steps 40–80: {measured:.4f}; steps to within 1e-6: 
       f"(gradient descent: {steps_to_reach(gd)})")
 np.testing.assert_allclose(measured, root_mu, rtol=0.02)
 
+# the stable range of momentum: a root reaches −1 at lr·λ = 2(1 + μ)
+edge = 2 * (1 + best_mu)
+for lr_lambda, stable in ((0.99 * edge, True), (1.01 * edge, False)):
+    assert (np.abs(np.roots([1, -(1 + best_mu - lr_lambda), best_mu])).max() < 1) == stable
+print(f"stable for lr·λ < 2(1 + μ*) = {edge:.4f}, i.e. lr < {edge / curvatures.max():.4f} on the ellipse")
+
 # %% [markdown]
 # The roots have modulus 0.6345 for every curvature in $[0.2, 4]$, the measured rate, 0.6454, matches
 # it to within 2 % (the double roots at the two ends of the interval add a slowly growing factor $t$),
-# and the run needs 42 steps where gradient descent needed 155. Note that $\mathrm{lr}^* = 0.668$ is *above* gradient descent's
-# edge $2/L = 0.5$: with momentum the stable range widens to $\mathrm{lr}\,\lambda < 2(1+\mu)$.
+# and the run needs 42 steps where gradient descent needed 155. Note that $\mathrm{lr}^* = 0.668$ is
+# *above* gradient descent's edge $2/L = 0.5$: with momentum a root reaches $-1$ only at
+# $\mathrm{lr}\,\lambda = 2(1+\mu)$ (from $1 + (1 + \mu - \mathrm{lr}\,\lambda) + \mu = 0$), so here the stable range
+# widens to lr < 0.7013.
 
 # %% [markdown]
 # ## From scratch
@@ -401,7 +410,12 @@ plt.show()
 # %%
 from minigrad.optim.lr_scheduler import StepLR
 
-ellipse_grad = lambda w: curvatures * w  # noqa: E731  (∇ of 0.1x² + 2y²)
+
+def ellipse_grad(w):
+    """∇ of 0.1x² + 2y²."""
+    return curvatures * w
+
+
 w = mg.tensor(ellipse.start, dtype=mg.float64, requires_grad=True)
 optimizer = optim.SGD([w], lr=0.4, momentum=0.9)
 scheduler = StepLR(optimizer, step_size=40, gamma=0.1)
@@ -427,8 +441,8 @@ print(f"largest gap before the drop: {gap[:41].max():.1e}; after it: {gap.max():
 assert gap[:41].max() < 1e-12 and gap.max() > 0.5
 
 # %% [markdown]
-# Identical for the first 40 steps (to rounding); after the drop the two paths separate by up to 0.77. The reason is
-# in the picture below: at the drop PyTorch's step shrinks tenfold at once, while the velocity form
+# Identical for the first 40 steps (to rounding); after the drop the two paths separate by up to 0.77.
+# The reason is in the picture below: at the drop PyTorch's step shrinks tenfold at once, while the velocity form
 # keeps its old velocity, overshoots further and needs far longer to settle. Neither is "wrong" as an
 # optimizer, but they are not the same, and a learning rate tuned for one does not transfer to the
 # other. minigrad and PyTorch use form (P).
