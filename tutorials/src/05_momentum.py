@@ -184,15 +184,15 @@ print("signs of y over the first 8 steps:", np.sign(gd[:8, 1]).astype(int))
 # The EMA's weights, its window and its bias, for the two values of $\beta$ in [SJTU slides]:
 
 # %%
-for beta in (0.9, 0.98):
-    n = round(1 / (1 - beta))
+for decay in (0.9, 0.98):
+    n = round(1 / (1 - decay))
     lags = np.arange(10_000)
-    weights = (1 - beta) * beta**lags  # the weight of the value seen j steps ago
+    weights = (1 - decay) * decay**lags  # the weight of the value seen j steps ago
     recent = weights[:n].sum()
-    np.testing.assert_allclose(weights[n:].sum(), beta**n, rtol=1e-9)  # older than n: β^n
-    np.testing.assert_allclose((lags * weights).sum(), beta / (1 - beta), rtol=1e-9)  # mean age
+    np.testing.assert_allclose(weights[n:].sum(), decay**n, rtol=1e-9)  # older than n: β^n
+    np.testing.assert_allclose((lags * weights).sum(), decay / (1 - decay), rtol=1e-9)  # mean age
     assert abs(recent - (1 - np.exp(-1))) < 0.02
-    print(f"β = {beta}: N = 1/(1−β) = {n}; the last {n} values carry {recent:.3f} of the weight (1 − 1/e = {1 - np.exp(-1):.3f})")
+    print(f"β = {decay}: N = 1/(1−β) = {n}; the last {n} values carry {recent:.3f} of the weight (1 − 1/e = {1 - np.exp(-1):.3f})")
 
 # %% [markdown]
 # For $\beta = 0.9$ the last 10 values carry 65.1 % of the weight, for $\beta = 0.98$ the last 50 carry
@@ -378,20 +378,38 @@ figure
 
 # %% [markdown]
 # After 150 steps momentum is at $f = 1.8\cdot10^{-6}$, SGD at 0.31 (same lr) and 0.019 (its
-# near-largest lr). The EMA picture, next, is the one to keep in mind for the rest of the series: the
+# near-largest lr). The same three paths as they unfold (watch momentum build up speed along the
+# floor, overshoot the minimum and swing back):
+
+# %% tags=["slow"]
+import tempfile
+from pathlib import Path
+
+from IPython.display import Image
+
+from minigrad.viz import animate_trajectories
+
+with tempfile.TemporaryDirectory() as folder:
+    gif = Path(folder) / "canyon.gif"
+    animate_trajectories(canyon, canyon_paths, gif, frames=30)
+    animation = Image(data=gif.read_bytes())
+animation
+
+# %% [markdown]
+# The EMA picture, next, is the one to keep in mind for the rest of the series: the
 # weights a moving average gives to the past, and the bias at the start.
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-for beta in (0.9, 0.98):
+for decay in (0.9, 0.98):
     lags = np.arange(120)
-    left.plot(lags, (1 - beta) * beta**lags, label=f"β = {beta}")
-    left.axvline(1 / (1 - beta), linestyle=":", color=left.lines[-1].get_color())
+    left.plot(lags, (1 - decay) * decay**lags, label=f"β = {decay}")
+    left.axvline(1 / (1 - decay), linestyle=":", color=left.lines[-1].get_color())
 left.set(xlabel="age of the value (steps ago)", ylabel="weight (1 − β)·βʲ",
          title="EMA weights; dotted: N = 1/(1 − β)")
 left.legend()
 right.plot(t, averages, marker=".", label="m_t (starts at 0)")
-right.plot(t, averages / (1 - beta**t), marker=".", label="m_t / (1 − βᵗ)")
+right.plot(t, averages / (1 - 0.9**t), marker=".", label="m_t / (1 − βᵗ)")
 right.axhline(x, color="k", linewidth=0.8)
 right.set(xlabel="step t", ylabel="average of a constant 3", title="The bias towards 0 (β = 0.9)")
 right.legend()
