@@ -415,7 +415,7 @@ def train_line(batch_size, lr=0.05, epochs=10):
     model.weight.data[:] = line_fit.start[0]
     model.bias.data[:] = line_fit.start[1]
     optimizer = optim.SGD(model.parameters(), lr=lr)
-    loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True)
+    loader = DataLoader(TensorDataset(mg.tensor(X), mg.tensor(y)), batch_size=batch_size, shuffle=True)
     visited = [line_fit.start]
     for _ in range(epochs):
         for xb, yb in loader:

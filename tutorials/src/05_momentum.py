@@ -437,14 +437,14 @@ def ellipse_grad(w):
 w = mg.tensor(ellipse.start, dtype=mg.float64, requires_grad=True)
 optimizer = optim.SGD([w], lr=0.4, momentum=0.9)
 scheduler = StepLR(optimizer, step_size=40, gamma=0.1)
-pytorch_path, lrs = [w.data.copy()], []
+pytorch_path, lrs = [w.detach().numpy().copy()], []
 for _ in range(80):
     lrs.append(optimizer.param_groups[0]["lr"])
     optimizer.zero_grad()
     (0.1 * w[0] * w[0] + 2 * w[1] * w[1]).backward()
     optimizer.step()
     scheduler.step()
-    pytorch_path.append(w.data.copy())
+    pytorch_path.append(w.detach().numpy().copy())
 pytorch_path = np.array(pytorch_path)
 
 velocity_path, v = [np.array(ellipse.start)], 0.0
