@@ -137,7 +137,17 @@ print("lr = 1.2:", full_batch_losses(1.2))
 # $$ \operatorname{Var}[g_t] = \frac{\sigma^2}{B}\cdot\frac{N-B}{N-1}, $$
 #
 # the familiar $\sigma^2/B$ of independent samples times a correction that makes it exactly 0 for the
-# full batch, $B = N$. So BGD is noise-free, SGD is as noisy as one sample, and MBGD sits in between
+# full batch, $B = N$. To see where it comes from, write $d_i = \nabla\ell_i - \nabla L$ for the
+# deviations; they sum to zero, and $\sigma^2 = \frac1N\sum_i d_i^2$. The batch's error is
+# $\frac1B\sum_{i \in \mathcal B} d_i$, a sum of $B$ terms, so its variance is $\frac1{B^2}$ times $B$ variances
+# $\sigma^2$ plus $B(B-1)$ covariances of two *different* samples. Two different samples are a uniformly
+# drawn ordered pair $i \ne j$, and
+#
+# $$ \mathbb E[d_i d_j] = \frac{1}{N(N-1)}\sum_{i \ne j} d_i d_j = \frac{(\sum_i d_i)^2 - \sum_i d_i^2}{N(N-1)} = \frac{0 - N\sigma^2}{N(N-1)} = -\frac{\sigma^2}{N-1}, $$
+#
+# so $\operatorname{Var}[g_t] = \frac{1}{B^2}\big(B\sigma^2 - B(B-1)\frac{\sigma^2}{N-1}\big) = \frac{\sigma^2}{B}\cdot\frac{N-B}{N-1}$:
+# samples drawn without replacement are slightly anti-correlated, which is what removes the noise
+# entirely at $B = N$. So BGD is noise-free, SGD is as noisy as one sample, and MBGD sits in between
 # for a cost of $B$ gradients per step, which vectorised code computes almost as fast as one.
 
 # %% [markdown]
