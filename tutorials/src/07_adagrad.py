@@ -441,7 +441,7 @@ class TenOptimizersAdaGrad:
         self.lr = lr
 
     def update(self, g):
-        r = r + np.square(g)  # noqa: F821 (as printed: `r` instead of `self.r`)
+        r = r + np.square(g)  # noqa: F823 (as printed: `r` instead of `self.r`)
         return -self.lr * g / np.sqrt(r)
 
 
