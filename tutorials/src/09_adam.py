@@ -237,8 +237,8 @@ for scale in (1.0, 1e-6):
     constant_hat = efficient_steps(recorded * scale, eps_hat=1e-8)
     np.testing.assert_allclose(matched, algorithm_1, rtol=1e-10, atol=1e-18)
     gap = np.abs(constant_hat - algorithm_1).max() / np.abs(algorithm_1).max()
-    print(f"gradients ×{scale:g}: ε̂ = ε√(1 − β₂ᵗ) matches Algorithm 1 (largest gap "
-          f"{np.abs(matched - algorithm_1).max():.1e}); constant ε̂ = ε differs by {gap:.1e} of the largest step")
+    print(f"gradients ×{scale:g}: ε̂ = ε√(1 − β₂ᵗ) matches Algorithm 1 to rounding; "
+          f"constant ε̂ = ε differs by {gap:.1e} of the largest step")
 
 # %% [markdown]
 # With gradients of size 1 the constant-ε̂ form differs by $8\times10^{-7}$ of the largest step,
@@ -288,7 +288,7 @@ def minigrad_run(make_optimizer):
 ours = numpy_run(adam_update, lr=0.05)
 library = minigrad_run(lambda params: optim.Adam(params, lr=0.05))
 np.testing.assert_allclose(library, ours, rtol=1e-10, atol=1e-12)
-print(f"from scratch = optim.Adam over 500 steps (largest gap {np.abs(library - ours).max():.1e}); "
+print(f"from scratch = optim.Adam over 500 steps (to rounding: within 1e-10); "
       f"loss {0.5 * (curvatures * w_start**2).sum():.1f} → {0.5 * (curvatures * ours[-1] ** 2).sum():.3f}")
 
 # %% tags=["torch"]
