@@ -115,8 +115,8 @@ for name, visited in cliff_paths.items():
 # gradient for a long stretch (a ReLU unit that is off, an embedding row that is not used): its $v$
 # decays like $\alpha^t\varepsilon$ towards zero, through the smallest normal float
 # ($2.2\times10^{-308}$ in float64, $1.2\times10^{-38}$ in float32) into the subnormal numbers, where
-# it stops at a few units of the last place (multiplying a number of one or two units by $\alpha$
-# rounds back to itself). When a tiny gradient $g$ then arrives,
+# it stops at a few units of the smallest subnormal (for such a number, multiplying by $\alpha$ rounds
+# back to the same number). When a tiny gradient $g$ then arrives,
 #
 # $$
 # v \approx (1-\alpha)\,g^2 \quad\Rightarrow\quad
@@ -168,9 +168,19 @@ for name, visited in cliff_paths.items():
 # $\Delta\theta_t = \sqrt{s_{t-1}/r_t}\; g_t$. As for RMSProp the ε start is forgotten, but here the
 # consequence is worse: without $+\varepsilon$ the numerator has no floor. $s$ is now a pure average of
 # past $\Delta\theta^2$, and each new $\Delta\theta^2 = (s_{t-1}/r_t)\,g_t^2$ is $s_{t-1}$ times
-# $g_t^2/r_t$. Whenever the current gradient is smaller than its recent RMS (as it is on average with
-# noisy gradients, and always while the loss decreases), $s$ shrinks, the steps shrink with it, and
-# nothing ever makes them grow back: the step scale decays instead of adapting.
+# $x_t = g_t^2/r_t$, so every step multiplies $s$ by a factor:
+#
+# $$
+# s_t = s_{t-1}\,\bigl(\rho + (1-\rho)\,x_t\bigr) .
+# $$
+#
+# While the loss decreases the gradients shrink, $x_t < 1$ on average, and $s$ shrinks. With noisy
+# gradients of a steady size $x_t$ averages a little below 1 (a large $g_t^2$ raises $r_t$ in the same
+# step), and even a product of random factors of mean 1 drifts to 0: its
+# logarithm is a sum of terms $\log(\rho + (1-\rho)x_t)$ whose mean is negative (by Jensen's
+# inequality, the mean of a logarithm is below the logarithm of the mean). The steps shrink with $s$,
+# and there is no $+\varepsilon$ to hold them up: the step scale decays instead of adapting. Zeiler's
+# $\sqrt{s_{t-1} + \varepsilon}$ bounds it below by $\sqrt\varepsilon$.
 
 # %% [markdown]
 # ## Checking the derivation
@@ -284,6 +294,26 @@ print(f"RMSProp:  path in cm / {c:g} − path in m: {np.abs(rms_cm / c - rms_m).
 # translate between them. RMSProp with lr = 0.01 moves 0.01 per step in either unit, a hundred times
 # less in metres than in centimetres: after 300 steps the metre run is close to the minimum while the
 # centimetre run has hardly moved. (PyTorch's single ε breaks the exact symmetry only at the level of ε.)
+
+# %% [markdown]
+# Last, the drift of the [Ten optimizers] AdaDelta's step scale. Feed the factor
+# $\rho + (1-\rho)\,x_t$, $x_t = g_t^2/r_t$, with noisy gradients of a steady size (standard normal,
+# ρ = 0.9) and look at its mean and at the mean of its logarithm.
+
+# %%
+rho = 0.9
+r, factors = 1.0, []
+for g in rng.standard_normal(20_000):
+    r = rho * r + (1 - rho) * g * g
+    factors.append(rho + (1 - rho) * g * g / r)
+factors = np.array(factors)
+assert np.log(factors).mean() < 0
+print(f"mean factor {factors.mean():.4f}, mean log-factor {np.log(factors).mean():.4f}: "
+      f"over 1000 steps s is multiplied by about {np.exp(1000 * np.log(factors).mean()):.1e}")
+
+# %% [markdown]
+# The factors average 0.9922, just below 1, and their logarithms $-0.0132$: over 1000 steps that
+# multiplies $s$ by about $1.8\times10^{-6}$. Nothing in the rule pushes back.
 
 # %% [markdown]
 # ## From scratch

@@ -392,8 +392,8 @@ show(figure)
 # power instead of multiplying it by $\beta_2$. Starting from 1 it stays $1 \cdot 1 = 1$ forever, so
 # $\text{lr}_t = \eta\sqrt{1 - 1}/(1-\beta_1^t) = 0$: **the optimizer never moves**. Had the power
 # started at $\beta_2$ and been squared after use, it would be $\beta_2^{2^{t-1}}$, which reaches 0
-# within a few dozen steps: **the correction vanishes** while it is still needed, and the early steps
-# are those of the uncorrected Adam. Here is the class as printed (the `+` lost in rendering restored),
+# within a few dozen steps: **the second moment's correction vanishes** while it is still needed, and
+# the early steps are several times too large. Here is the class as printed (the `+` lost in rendering restored),
 # the "start at β" variant, and the fix, on the noisy quadratic.
 
 # %%
@@ -452,8 +452,8 @@ for name, losses in (("as printed (β power starts at 1)", as_printed), ("power 
 # %% [markdown]
 # As printed, the loss never changes (asserted): the optimizer does nothing at all. With the power
 # started at β the run races ahead early (loss 1.31 after 50 steps where Adam is at 38.2): its steps
-# are several times larger than the learning rate asks for, so on this gentle problem it gets lucky,
-# and on a problem tuned near its stability limit the same factor makes it overshoot. The factor
+# are several times larger than the learning rate asks for. On this gentle problem that happens to
+# help; in general it silently replaces the learning rate the user chose. The factor
 # $\sqrt{1-\beta_2^{(\cdot)}}/(1-\beta_1^t)$ that multiplies the learning rate shows where they part:
 
 # %%
@@ -498,7 +498,8 @@ print(f"gradients of 1e-4: r₀ = ε takes {ratio[0].mean():.2f} of Algorithm 1'
 #
 # The post's step-by-step snippets update the first moment from an undefined `v`
 # (`m[:] = beta1 * v + …`) and the second from an undefined `s` (`g[:] = beta2 * s + …`); run as
-# written, the first line raises. Its complete function (which follows d2l) is right: `m` from `m`,
+# written, the first line raises (the post gives the second moment's line first). Its complete
+# function is right: `m` from `m`,
 # `g` (its name for $v$) from `g`, $t$ from 1, with β₂ = 0.99 and ε = 1e-6. Transcribed to NumPy, it
 # must equal `optim.Adam(betas=(0.9, 0.99), eps=1e-6)`.
 
@@ -511,7 +512,7 @@ namespace = {"m": np.zeros(2), "g": np.zeros(2), "grad": np.ones(2), "beta1": 0.
 try:
     exec(snippet, namespace)
 except NameError as error:
-    print("as printed:", type(error).__name__, "-", error)
+    print(f"as printed: {type(error).__name__} (the name {error.name!r} is never defined)")
 
 
 def adam_post(params, states, hyperparams):
@@ -570,8 +571,8 @@ for scale in (1.0, 1e-4, 1e-6):
 # %% [markdown]
 # With gradients of size 1 the warm-up version is Algorithm 1 to $2\times10^{-8}$ of the largest
 # step; at $10^{-4}$ it differs by 24 %, and at $10^{-6}$ by 97 %: its steps are a few per cent of
-# Algorithm 1's, because the root's floor $\sqrt{10^{-9}}$ dominates. Without the warm-up the early steps are the uncorrected ones, several times too large,
-# at every gradient size.
+# Algorithm 1's, because the root's floor $\sqrt{10^{-9}}$ dominates. Without the warm-up the early
+# steps are the uncorrected ones, several times too large, at every gradient size.
 
 # %% [markdown]
 # ### AdamW vs L2 in the gradient
