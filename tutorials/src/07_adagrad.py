@@ -238,8 +238,27 @@ for slope in (0.01, 1.0, 100.0):
 # %% [markdown]
 # The three slopes differ by a factor of $10^4$ and give the same steps: $1, \dots, 0.02$. After 2500
 # steps AdaGrad has moved 98.55 (the sum is $2\sqrt T$ minus a constant, about 1.46). Plain gradient
-# descent with the same first step moves 2500. Finally, scale invariance: multiply the loss of the bowl
-# by 1000 and the AdaGrad path (with ε = 0) does not change.
+# descent with the same first step moves 2500.
+
+# %% [markdown]
+# The [SJTU slides] also say why this suits sparse data: a parameter whose gradient is often zero (a
+# rare word's embedding, a rarely active feature) accumulates a small $r$ and keeps a large step. Two
+# coordinates get the same gradient, 1, one at every step and one at every tenth step. At step 991
+# both see a gradient; the frequent one has summed 991 squared gradients, the rare one 100, so the
+# rare one's step should be $\sqrt{991/100} \approx 3.15$ times larger.
+
+# %%
+frequent = np.ones(1000)
+rare = np.where(np.arange(1000) % 10 == 0, 1.0, 0.0)  # nonzero at steps 1, 11, …, 991
+steps = adagrad_steps(np.stack([frequent, rare], axis=1), lr=1.0)
+np.testing.assert_allclose(steps[990, 1] / steps[990, 0], np.sqrt(991 / 100), rtol=1e-12)
+print(f"step 991: frequent coordinate {steps[990, 0]:.4f}, rare coordinate {steps[990, 1]:.4f} "
+      f"(ratio {steps[990, 1] / steps[990, 0]:.3f})")
+
+# %% [markdown]
+# Same gradient, a 3.148 times larger step (0.1000 against 0.0318) for the coordinate that is rarely
+# active. Finally, scale invariance: multiply the loss of the bowl by 1000 and the AdaGrad path (with
+# ε = 0) does not change.
 
 # %%
 def adagrad_path(grad_fn, w0, lr, steps, eps=0.0, r0=0.0):
