@@ -542,8 +542,9 @@ check("07.adagrad_step", adagrad_step);
 # - AdaGrad divides each coordinate's step by the root of the sum of its squared gradients:
 #   $\theta \leftarrow \theta - \eta g/(\sqrt{r} + \varepsilon)$, $r \leftarrow r + g^2$. The
 #   [SJTU slides]' $\eta^t/\sigma^t$ is the same thing: the $\sqrt{t+1}$ cancels.
-# - The rule is scale-invariant and its first step is $\pm\eta$ per coordinate; its steps only shrink
-#   ($\eta/\sqrt t$ on a slope), which is its weakness on long runs. Chapter 08 fixes that.
+# - The rule is scale-invariant and its first step is $\pm\eta$ per coordinate; a rarely active
+#   coordinate keeps a larger step (good for sparse features). Its steps only shrink ($\eta/\sqrt t$
+#   on a slope), which is its weakness on long runs. Chapter 08 fixes that.
 # - Starting the accumulator at $r_0 = \varepsilon$ is exactly $\varepsilon$ inside the root,
 #   $\sqrt{\varepsilon + \sum g^2}$: PyTorch `Adagrad(initial_accumulator_value=ε, eps=0)`, Keras
 #   `Adagrad(initial_accumulator_value=0, epsilon=ε)`. PyTorch's default puts ε outside. For small
