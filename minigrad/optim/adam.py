@@ -1,4 +1,4 @@
-"""Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019). Seeds 000 and 004."""
+"""Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019). Sources: [Four-step notes], [Ten optimizers] (docs/sources.md)."""
 
 import math
 
@@ -56,7 +56,7 @@ class Adam(Optimizer):
     `torch.optim.Adam`'s, which is the paper's Algorithm 1 (ε added to √v̂). `initial_accumulator_value`
     (default 0) is v₀.
 
-    Seed 004 writes Adam in the paper's "efficient" form, lrₜ = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ), θ ← θ − lrₜ·m/√v,
+    [Ten optimizers] writes Adam in the paper's "efficient" form, lrₜ = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ), θ ← θ − lrₜ·m/√v,
     with r₀ = v₀ = ε and no ε in the denominator. With its bug fixed (it squares β_i instead of multiplying
     by β, so 1 − β₂ᵗ stays 0 and the optimizer never moves) it is
     `Adam(lr, betas=(α, β), eps=0, initial_accumulator_value=ε)`. Note that the efficient form's ε̂ equals
