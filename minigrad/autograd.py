@@ -120,12 +120,20 @@ def _store_grad(tensor, g: np.ndarray, owned: bool) -> None:
 def _check_unchanged(node, ctx) -> None:
     """Raise if `ctx` needs a value that changed in place after it was made: an input, or its result."""
     stamp = ctx.stamp
-    if node._changed_at > stamp and ctx.saves_output:
+    if _changed_since(node, stamp) and ctx.saves_output:
         raise _changed_in_place(node, ctx, "its result")
     if ctx.saves_inputs:
         for i, parent in enumerate(ctx.inputs):
-            if getattr(parent, "_changed_at", 0) > stamp:
+            if _changed_since(parent, stamp):
                 raise _changed_in_place(parent, ctx, f"its input {i}")
+
+
+def _changed_since(tensor, stamp: int) -> bool:
+    """Whether `tensor` (anything else is a constant) or the tensor it is a view of changed after `stamp`."""
+    if getattr(tensor, "_changed_at", 0) > stamp:
+        return True
+    base = getattr(tensor, "_base", None)
+    return base is not None and base._changed_at > stamp
 
 
 def _changed_in_place(tensor, ctx, role: str) -> RuntimeError:

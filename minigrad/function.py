@@ -82,6 +82,23 @@ class Function:
         raise NotImplementedError(f"{type(self).__name__} must define backward")
 
 
+class ViewFunction(Function):
+    """An op whose result may be a view of its first input's array (reshape, transpose, indexing):
+    the result remembers that tensor as its `_base`, so an in-place change of either counts for both,
+    as PyTorch's views share their base's version counter."""
+
+    __slots__ = ()
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        result = super().apply(*inputs, **params)
+        base = inputs[0]
+        if isinstance(base, Tensor) and result._data.base is not None and np.may_share_memory(result._data, base._data):
+            root = getattr(base, "_base", None)
+            result._base = base if root is None else root
+        return result
+
+
 def _constant(x):
     """A non-Tensor input as NumPy sees it best: NumPy scalars become Python numbers, so that
     `float32_tensor * np.float64(2)` stays float32 as in PyTorch; lists become arrays."""

@@ -15,7 +15,8 @@ assignment to `.data` (including `x.data += 10`, which Python runs as `x.data = 
 count. `backward` refuses to use a value that changed after the graph saved it, instead of silently
 computing the gradient at the new value. Raw NumPy writes that never touch the attribute, such as
 `x.data[0] = 5` or `a = x.data; a += 1`, cannot be seen (that would cost a copy or a checksum per op):
-use the tensor methods, or do it under `no_grad()` between steps as optimizers do.
+use the tensor methods, or do it under `no_grad()` between steps as optimizers do. A view made by an
+op (`reshape`, `view`, `transpose`, `x[1:]`, `detach`) shares its base's changes, as in PyTorch.
 """
 
 from collections import namedtuple
@@ -98,7 +99,8 @@ class Size(tuple):
 
 
 class Tensor:
-    __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "_retains_grad", "_version", "_changed_at")
+    # `_base` (set only on views, see ViewFunction) is the tensor whose array a view shares.
+    __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "_retains_grad", "_version", "_changed_at", "_base")
 
     # `==` is overloaded elementwise, so hashing has to be restored explicitly (tensors are used in sets).
     __hash__ = object.__hash__
@@ -142,6 +144,10 @@ class Tensor:
         _Clock.now += 1
         self._changed_at = _Clock.now
         self._version += 1
+        base = getattr(self, "_base", None)
+        if base is not None:  # a view: the tensor it shares memory with changed too
+            base._changed_at = _Clock.now
+            base._version += 1
 
     @property
     def requires_grad(self) -> bool:
@@ -316,7 +322,10 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """The same data (shared), cut off from the graph."""
-        return Tensor._wrap(self._data)
+        detached = Tensor._wrap(self._data)
+        root = getattr(self, "_base", None)
+        detached._base = self if root is None else root  # changing one changes the other
+        return detached
 
     def clone(self) -> "Tensor":
         """A copy of the data; the gradient flows back through it."""

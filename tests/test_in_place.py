@@ -58,6 +58,37 @@ def test_a_changed_result_that_backward_needs_is_refused():
         y.sum().backward()
 
 
+@pytest.mark.parametrize(
+    "view, change",
+    [
+        (lambda x: x.reshape(3, 1), lambda x, v: x.add_(1)),  # the base changes after its view was used
+        (lambda x: x[1:], lambda x, v: x.mul_(2)),
+        (lambda x: x.transpose(0, 0), lambda x, v: setattr(x, "data", x.data + 1)),
+        (lambda x: x.detach().reshape(3), lambda x, v: v.zero_()),  # the view changes: so does its base
+        (lambda x: x.view(1, 3), lambda x, v: v.__setitem__(0, 7.0)),
+    ],
+    ids=["reshape then base", "slice then base", "transpose then data =", "detach then view", "view then view"],
+)
+def test_views_share_their_bases_changes(view, change):
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with mg.no_grad():
+        v = view(x)
+    y = (view(x) * x.sum()).sum()  # mul keeps the view and the sum
+    with mg.no_grad():
+        change(x, v)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.backward()
+
+
+def test_a_view_of_plain_data_shares_its_changes():
+    X = mg.tensor([[1.0, 2.0], [3.0, 4.0]])  # data, not requiring grad: Flatten's view of it is no graph node
+    w = mg.tensor([0.5, -0.5, 1.0, 2.0], requires_grad=True)
+    y = (X.flatten() * w).sum()
+    X.add_(1)
+    with pytest.raises(RuntimeError, match="its input 0 of mul"):
+        y.backward()
+
+
 def test_changes_that_backward_does_not_need_are_allowed_as_in_pytorch():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     y = (x + 1).sum() + x.reshape(2, 1).sum()  # add and reshape keep no values for backward

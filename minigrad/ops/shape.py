@@ -6,11 +6,11 @@ Their backward moves the gradient back to where each element came from.
 import numpy as np
 
 from minigrad.errors import normalize_axis
-from minigrad.function import Function
+from minigrad.function import Function, ViewFunction
 from minigrad.tensor import Tensor
 
 
-class Reshape(Function):
+class Reshape(ViewFunction):
     """out = a with a new shape (same elements in the same order);  grad is reshaped back."""
 
     __slots__ = ("shape",)
@@ -27,7 +27,7 @@ class Reshape(Function):
         return (grad.reshape(self.shape),)
 
 
-class Transpose(Function):
+class Transpose(ViewFunction):
     """out = a with its axes permuted (reversed if `axes` is None);  grad gets the inverse permutation."""
 
     __slots__ = ("axes",)
@@ -61,7 +61,7 @@ def _selects_repeatedly(index) -> bool:
     return any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts)
 
 
-class GetItem(Function):
+class GetItem(ViewFunction):
     """out = a[index], with NumPy's indexing rules (ints, slices, None, ..., integer arrays, masks);
     the gradient is scattered back, adding up where an integer array picks an element twice."""
 
