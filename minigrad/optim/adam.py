@@ -10,16 +10,15 @@ from minigrad.optim.optimizer import Optimizer, no_step_where_zero
 def update_moments(state, grad, beta1, beta2, scratch):
     """The two moving averages of the Adam family, in place (`scratch`: a work array like grad).
 
-        m ← β₁·m + (1 − β₁)·g      (written as PyTorch's lerp, m + (1 − β₁)·(g − m))
+        m ← β₁·m + (1 − β₁)·g
         v ← β₂·v + (1 − β₂)·g²
     """
     m, v = state["exp_avg"], state["exp_avg_sq"]
-    np.subtract(grad, m, out=scratch)
-    scratch *= 1 - beta1
-    m += scratch
-    np.multiply(grad, 1 - beta2, out=scratch)
-    scratch *= grad
+    m *= beta1
+    m += np.multiply(grad, 1 - beta1, out=scratch)
     v *= beta2
+    np.square(grad, out=scratch)
+    scratch *= 1 - beta2
     v += scratch
     return m, v
 

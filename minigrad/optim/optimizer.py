@@ -155,10 +155,10 @@ class Optimizer:
         packed.take_scalars(self.state)  # per-parameter steps may have run in between
         packed.state["step"] += 1
         if packed.flat.size <= block_size(packed.flat):
-            grad = packed.gather_grads(0, packed.flat.size)  # our own array: weight decay may be added in place
-            self._decay_and_update(group, rule, hyperparameters, packed.flat, grad, True, packed.state)
+            grad, owned = packed.gather_grads(0, packed.flat.size)
+            self._decay_and_update(group, rule, hyperparameters, packed.flat, grad, owned, packed.state)
         else:
-            self._update_in_blocks(group, rule, hyperparameters, packed.flat, lambda a, b: (packed.gather_grads(a, b), True), packed.state)
+            self._update_in_blocks(group, rule, hyperparameters, packed.flat, packed.gather_grads, packed.state)
         packed.share_scalars(self.state)
 
     def _update_in_blocks(self, group, rule, hyperparameters, flat, grad_of, state) -> None:

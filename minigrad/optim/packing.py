@@ -51,6 +51,7 @@ class PackedGroup:
         # The gathered gradients: of the whole group, or of one block at a time for a group bigger than
         # a block (see Optimizer._update_in_blocks), so that the buffer stays in the cache.
         self.grad = np.empty(min(self.flat.size, block_size(self.flat)), dtype=self.flat.dtype)
+        self._pieces = {}  # (start, stop) of a block -> the pieces of the parameters it holds (see gather_grads)
         self.state = None  # the flat state dict, made on the first packed step
         self.aligned = False  # known: every parameter has taken the same number of steps
 
@@ -62,19 +63,32 @@ class PackedGroup:
         """False if someone replaced a parameter's `.data` with another array since packing."""
         return all(p.data is view for p, view in zip(self.params, self.views))
 
-    def gather_grads(self, start: int, stop: int) -> np.ndarray:
-        """The gradients of the flat elements start:stop, copied into the group's own buffer."""
-        if start == 0 and stop == self.flat.size:
+    def gather_grads(self, start: int, stop: int) -> tuple:
+        """(the gradients of the flat elements start:stop, owned). owned: copied into the group's own
+        buffer, which weight decay may change in place; not owned: a view of the one parameter's
+        gradient that holds them all (a block inside a big parameter needs no copy)."""
+        if start == 0 and stop == self.flat.size:  # the whole group (a small one)
             np.concatenate([p._grad.reshape(-1) for p in self.params], out=self.grad)
-            return self.grad
+            return self.grad, True
+        pieces = self._pieces.get((start, stop))
+        if pieces is None:
+            pieces = self._pieces[start, stop] = self._find_pieces(start, stop)
+        if len(pieces) == 1:
+            i, first, last = pieces[0]
+            return self.params[i]._grad.reshape(-1)[first:last], False
         out = self.grad[: stop - start]
-        position = start
+        np.concatenate([self.params[i]._grad.reshape(-1)[first:last] for i, first, last in pieces], out=out)
+        return out, True
+
+    def _find_pieces(self, start: int, stop: int) -> list:
+        """[(parameter index, first, last)]: the parameters' elements first:last make up flat[start:stop]."""
+        pieces = []
         i = bisect.bisect_right(self.bounds, start) - 1  # the parameter holding element `start`
-        while position < stop:
+        while start < stop:
             begin, end = self.bounds[i], min(self.bounds[i + 1], stop)
-            out[position - start : end - start] = self.params[i]._grad.reshape(-1)[position - begin : end - begin]
-            position, i = end, i + 1
-        return out
+            pieces.append((i, start - begin, end - begin))
+            start, i = end, i + 1
+        return pieces
 
     def make_state(self, flat_state: dict, states: dict) -> None:
         """Adopt `flat_state` (made for the flat array), copying in any per-parameter state that exists,
