@@ -17,6 +17,13 @@ one array when it is created: each `p.data` becomes a view into it, and the upda
 once per group instead of once per tensor (same results, far fewer NumPy calls; see packing.py).
 Hold on to the parameter `p`, not to an old `p.data` array.
 
+Big arrays (a big tensor, or a packed group bigger than one block) are updated block by block, each
+block small enough to stay in the CPU cache for all of the rule's passes (see `_update_in_blocks`).
+The rules are elementwise, so blocks change no result, only the memory traffic.
+
+Every hyperparameter is checked when a group is added: a number where a number is expected, True or
+False for a switch, and within its range, with the argument's name in the error.
+
 Parameters may be split into groups with their own hyperparameters, as in PyTorch:
 
     optim.SGD([{"params": model.body.params()}, {"params": model.head.params(), "lr": 0.1}], lr=0.01)

@@ -8,7 +8,9 @@ no difference), keeps the optimizer state the same way (each parameter's state a
 one array per state), and gathers the gradients into one array with a single `concatenate`.
 
 Only groups of many small tensors of one dtype are packed: for big tensors the call overhead is
-negligible and gathering the gradients would cost an extra pass over memory.
+negligible and gathering the gradients would cost an extra pass over memory. A packed group bigger
+than one block (BLOCK_BYTES per array) is updated block by block, and its gradients are gathered one
+block at a time into a block-sized buffer that stays in the cache.
 """
 
 import bisect
