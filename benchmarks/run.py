@@ -420,9 +420,10 @@ def main(argv=None) -> int:
                 floor_cell = f"{vs_floor:.2f} ({floor_spread[0]:.2f}–{floor_spread[1]:.2f})"
                 floor_verdict = "" if floor_target is None else (" ok" if vs_floor <= floor_target else " MISS")
             row.update(ratio=vs_torch, target=target, vs_floor=vs_floor, vs_floor_quartiles=floor_spread, floor_target=floor_target)
-            print(f"{name:<6} {cells[0]:>18} {cells[1]:>18} {cells[2]:>18} "
-                  f"{'—' if vs_torch is None else f'{vs_torch:.2f}':>8}{verdict:<3} {'≤' + str(target):>7} "
-                  f"{floor_cell:>17}{floor_verdict:<3} {'' if floor_target is None else '≤' + str(floor_target):>7}")  # fmt: skip
+            line = (f"{name:<6} {cells[0]:>18} {cells[1]:>18} {cells[2]:>18} "
+                    f"{'—' if vs_torch is None else f'{vs_torch:.2f}':>8}{verdict:<3} {'≤' + str(target):>7} "
+                    f"{floor_cell:>17}{floor_verdict:<3} {'' if floor_target is None else '≤' + str(floor_target):>7}")  # fmt: skip
+            print(line.rstrip())
             report[name] = row
     if args.json:
         args.json.write_text(json.dumps({"versions": versions, "date": datetime.date.today().isoformat(), "results": report}, indent=2, default=float))
