@@ -29,7 +29,7 @@ def strict_arithmetic():
 @contextmanager
 def tiny_blocks(nbytes=24):
     """Blocks of a few elements, so that every array is updated block by block."""
-    with mock.patch.object(packing, "BLOCK_BYTES", nbytes):
+    with mock.patch.object(packing, "BLOCK_BYTES", nbytes), mock.patch.object(packing, "MIN_BLOCKS", 1):
         yield
 
 

@@ -17,8 +17,8 @@ one array when it is created: each `p.data` becomes a view into it, and the upda
 once per group instead of once per tensor (same results, far fewer NumPy calls; see packing.py).
 Hold on to the parameter `p`, not to an old `p.data` array.
 
-Big arrays (a big tensor, or a packed group bigger than one block) are updated block by block, each
-block small enough to stay in the CPU cache for all of the rule's passes (see `_update_in_blocks`).
+Big arrays (a tensor or a packed group of more than 1 MiB) are updated block by block, each block
+small enough to stay in the CPU cache for all of the rule's passes (see `_update_in_blocks`).
 The rules are elementwise, so blocks change no result, only the memory traffic.
 
 Every hyperparameter is checked when a group is added: a number where a number is expected, True or
@@ -33,7 +33,7 @@ import numbers
 
 import numpy as np
 
-from minigrad.optim.packing import PackedGroup, block_size, worth_packing
+from minigrad.optim.packing import PackedGroup, block_size, worth_blocking, worth_packing
 from minigrad.tensor import Tensor
 
 
@@ -148,7 +148,7 @@ class Optimizer:
             if state is None:
                 state = self.state[p] = self.init_state(p.data, group)
             state["step"] += 1  # t counts this parameter's steps from 1
-            if p.data.size <= block_size(p.data) or not _flat_views(p.data, state):
+            if not worth_blocking(p.data) or not _flat_views(p.data, state):
                 self._decay_and_update(group, rule, hyperparameters, p.data, grad, False, state)
             else:
                 flat_grad = grad.reshape(-1)
@@ -156,12 +156,12 @@ class Optimizer:
 
     def _step_packed(self, packed, group, rule, hyperparameters) -> None:
         """The same update for the whole group at once (see packing.py): identical results, one call
-        (or one per block, for a group bigger than a block)."""
+        (or one per block, for a big group)."""
         if packed.state is None:
             packed.make_state(self.init_state(packed.flat, group), self.state)
         packed.take_scalars(self.state)  # per-parameter steps may have run in between
         packed.state["step"] += 1
-        if packed.flat.size <= block_size(packed.flat):
+        if not worth_blocking(packed.flat):
             grad, owned = packed.gather_grads(0, packed.flat.size)
             self._decay_and_update(group, rule, hyperparameters, packed.flat, grad, owned, packed.state)
         else:

@@ -8,9 +8,9 @@ no difference), keeps the optimizer state the same way (each parameter's state a
 one array per state), and gathers the gradients into one array with a single `concatenate`.
 
 Only groups of many small tensors of one dtype are packed: for big tensors the call overhead is
-negligible and gathering the gradients would cost an extra pass over memory. A packed group bigger
-than one block (BLOCK_BYTES per array) is updated block by block, and its gradients are gathered one
-block at a time into a block-sized buffer that stays in the cache.
+negligible and gathering the gradients would cost an extra pass over memory. A packed group worth
+updating in blocks (more than MIN_BLOCKS blocks of BLOCK_BYTES) is updated block by block, and its
+gradients are gathered one block at a time into a block-sized buffer that stays in the cache.
 """
 
 import bisect
@@ -22,13 +22,20 @@ MAX_MEAN_SIZE = 16384
 
 # Big arrays are updated in blocks of this many bytes per array: a block's parameter, gradient, state and
 # work arrays (five or six of them) then fit in a core's L2 cache together (see
-# Optimizer._update_in_blocks).
+# Optimizer._update_in_blocks). Arrays of up to MIN_BLOCKS blocks are updated in one piece: their
+# working set is about the size of the cache anyway, and splitting them costs more calls than it saves.
 BLOCK_BYTES = 128 * 1024
+MIN_BLOCKS = 8
 
 
 def block_size(array: np.ndarray) -> int:
     """How many elements of `array` make one block."""
     return BLOCK_BYTES // array.itemsize
+
+
+def worth_blocking(array: np.ndarray) -> bool:
+    """True if `array` is big enough to be updated block by block."""
+    return array.size > MIN_BLOCKS * block_size(array)
 
 
 def worth_packing(params) -> bool:
@@ -50,9 +57,9 @@ class PackedGroup:
         for p, view in zip(self.params, self.views):
             view[...] = p.data
             p.data = view
-        # The gathered gradients: of the whole group, or of one block at a time for a group bigger than
-        # a block (see Optimizer._update_in_blocks), so that the buffer stays in the cache.
-        self.grad = np.empty(min(self.flat.size, block_size(self.flat)), dtype=self.flat.dtype)
+        # The gathered gradients: of the whole group, or of one block at a time for a group worth
+        # updating in blocks (see Optimizer._update_in_blocks), so that the buffer stays in the cache.
+        self.grad = np.empty(block_size(self.flat) if worth_blocking(self.flat) else self.flat.size, dtype=self.flat.dtype)
         self._pieces = {}  # (start, stop) of a block -> the pieces of the parameters it holds (see gather_grads)
         self.state = None  # the flat state dict, made on the first packed step
         self.aligned = False  # known: every parameter has taken the same number of steps
