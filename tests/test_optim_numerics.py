@@ -180,9 +180,14 @@ def test_finite_parameters_and_gradients_give_finite_parameters(kind, settings, 
                 for p, g in zip(params, step):
                     p.grad = g.astype(dtype)
                 opt.step()
-    for p in params:
-        assert np.isfinite(p.data).all(), (kind, p.data)
-        assert p.dtype == dtype
+                for p in params:
+                    assert np.isfinite(p.data).all(), (kind, p.data)
+                    assert p.dtype == dtype
+                if max(np.abs(p.data).max() for p in params) > 1e6:
+                    # Some settings really diverge (centered RMSProp with α = 0 divides by ε alone, and
+                    # weight decay feeds θ back into g): past this the inputs of the next step are no
+                    # longer the bounded ones this property is about (g² overflows float32 at 1.8e19).
+                    break
 
 
 # -- blocks ---------------------------------------------------------------------------------------------------
