@@ -146,3 +146,15 @@ def test_every_optimizer_declares_its_rule_through_update_rule(cls):
     assert list(inspect.signature(rule).parameters)[:3] == ["param", "grad", "state"]
     inspect.signature(rule).bind(np.zeros(2), np.zeros(2), {}, **hyperparameters)
     assert "rule" not in vars(cls), "no second way (a `rule` attribute)"
+
+
+@pytest.mark.parametrize("mine, theirs", [("Adam", "Adam"), ("AdamW", "AdamW"), ("Nadam", "NAdam"), ("AdaMax", "Adamax"), ("SGD", "SGD")])
+def test_positional_arguments_are_in_pytorchs_order(mine, theirs):
+    """Code written for torch.optim passes its positional arguments to the same hyperparameters here."""
+    torch = pytest.importorskip("torch")
+
+    def positional(cls):
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        return [n for n, p in inspect.signature(cls).parameters.items() if p.kind is kind and n != "foreach"]  # no foreach here
+
+    assert positional(getattr(optim, mine)) == positional(getattr(torch.optim, theirs))

@@ -88,8 +88,8 @@ class Nadam(Optimizer):
     With eps = 0 (and v₀ = 0) a coordinate whose gradients have all been 0 takes no step (0/0 := 0).
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3, *,
-                 decoupled_weight_decay=False, simplified=False, eps_hat=False, initial_accumulator_value=0.0):  # fmt: skip
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3, decoupled_weight_decay=False, *,
+                 simplified=False, eps_hat=False, initial_accumulator_value=0.0):  # fmt: skip
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay, simplified=simplified, eps_hat=eps_hat,
                                       initial_accumulator_value=initial_accumulator_value))  # fmt: skip
