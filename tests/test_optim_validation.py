@@ -158,3 +158,19 @@ def test_positional_arguments_are_in_pytorchs_order(mine, theirs):
         return [n for n, p in inspect.signature(cls).parameters.items() if p.kind is kind and n != "foreach"]  # no foreach here
 
     assert positional(getattr(optim, mine)) == positional(getattr(torch.optim, theirs))
+
+
+@pytest.mark.parametrize("cls, decoupled", [(optim.Adam, False), (optim.AdamW, True), (optim.Nadam, False)])
+def test_a_state_dict_from_before_eps_hat_and_decoupled_decay_still_loads(cls, decoupled):
+    """State dicts saved before these hyperparameters existed lack them; they load with the old meaning."""
+    p = _param()
+    opt = cls([p], lr=0.01)
+    p.grad = np.ones(2, dtype=np.float32)
+    opt.step()
+    old = opt.state_dict()
+    for group in old["param_groups"]:
+        del group["eps_hat"], group["decoupled_weight_decay"]
+    fresh = cls([_param()], lr=0.5)
+    fresh.load_state_dict(old)
+    assert fresh.param_groups[0]["lr"] == 0.01
+    assert fresh.param_groups[0]["eps_hat"] is False and fresh.param_groups[0]["decoupled_weight_decay"] is decoupled

@@ -1,5 +1,5 @@
 """AdaDelta (Zeiler 2012): RMSProp whose step size is itself a running RMS of past steps, so the update
-has the units of θ and needs no learning rate. Seed 004."""
+has the units of θ and needs no learning rate. Source: the [Ten optimizers] article (docs/sources.md)."""
 
 import numpy as np
 
@@ -46,7 +46,7 @@ class AdaDelta(Optimizer):
     Defaults (lr=1.0, rho=0.9, eps=1e-6, weight_decay=0) and the rule are `torch.optim.Adadelta`'s
     (Zeiler's paper uses ρ = 0.95); both accumulators start at `initial_accumulator_value` (default 0).
 
-    The seeds' AdaDelta (r₀ = s₀ = ε, Δ = −√(s/r)·g, no learning rate) is
+    The Zhihu article's [Ten optimizers] AdaDelta (r₀ = s₀ = ε, Δ = −√(s/r)·g, no learning rate) is
     `AdaDelta(lr=1.0, rho=β, eps=0, initial_accumulator_value=ε)`. It is a different algorithm in the long
     run: without ε under the roots, s is a pure average of past Δ² and the step size decays, while
     Zeiler's √(s + ε) keeps a floor that lets it grow again. With eps = 0, a coordinate whose r is 0 takes

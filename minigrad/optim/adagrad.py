@@ -1,5 +1,5 @@
 """AdaGrad (Duchi, Hazan & Singer 2011): every coordinate gets its own step size, shrinking with the
-sum of its squared gradients. Seeds 000 and 004."""
+sum of its squared gradients. Sources: the [Four-step notes], the [Ten optimizers] article (docs/sources.md)."""
 
 import numpy as np
 
@@ -35,7 +35,7 @@ class AdaGrad(Optimizer):
     Defaults (lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10) and the rule
     are `torch.optim.Adagrad`'s.
 
-    The seeds' "ε as r₀" AdaGrad (r₀ = ε, θ ← θ − lr·g/√r, no ε in the denominator) is
+    The sources' "ε as r₀" AdaGrad (r₀ = ε, θ ← θ − lr·g/√r, no ε in the denominator) is
     `AdaGrad(lr, initial_accumulator_value=ε, eps=0)`: r = ε + Σg², i.e. ε inside the square root.
     For AdaGrad this is an exact substitute for the ε term, because r only grows (see RMSProp for why
     the trick is not exact there). With eps = 0 and initial_accumulator_value = 0, a coordinate whose

@@ -1,4 +1,4 @@
-"""Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019). Seeds 000 and 004."""
+"""Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019). Sources: [Four-step notes], [Ten optimizers] (docs/sources.md)."""
 
 import math
 
@@ -78,13 +78,15 @@ class Adam(Optimizer):
     follows Keras's `Adam(learning_rate=lr, beta_1, beta_2, epsilon=ε̂)` step for step (and AdamW and
     amsgrad likewise; Keras's default epsilon is 1e-7).
 
-    Seed 004 writes Adam in the efficient form, θ ← θ − lrₜ·m/√v, with r₀ = v₀ = ε and no ε in the
+    [Ten optimizers] writes Adam in the efficient form, θ ← θ − lrₜ·m/√v, with r₀ = v₀ = ε and no ε in the
     denominator. With its bug fixed (it squares β_i instead of multiplying by β, so 1 − β₂ᵗ stays 0 and
     the optimizer never moves) it is `Adam(lr, betas=(α, β), eps=0, initial_accumulator_value=ε)`.
 
     With eps = 0 (and v₀ = 0) a coordinate whose gradients have all been 0 has m = v = 0: it takes no
     step (0/0 := 0, the limit ε → 0) instead of becoming NaN.
     """
+
+    added_later = {"decoupled_weight_decay": False, "eps_hat": False}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
                  decoupled_weight_decay=False, eps_hat=False, initial_accumulator_value=0.0):  # fmt: skip
@@ -120,6 +122,8 @@ class AdamW(Adam):
     `torch.optim.AdamW`'s, i.e. `Adam(..., decoupled_weight_decay=True)`. With `eps_hat=True` it is
     Keras's AdamW (see Adam).
     """
+
+    added_later = {"decoupled_weight_decay": True, "eps_hat": False}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *, eps_hat=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, decoupled_weight_decay=True, eps_hat=eps_hat)

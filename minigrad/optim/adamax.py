@@ -1,4 +1,5 @@
-"""AdaMax (Kingma & Ba 2015, §7.1): Adam with the infinity norm in place of the root mean square. Seed 004."""
+"""AdaMax (Kingma & Ba 2015, §7.1): Adam with the infinity norm in place of the root mean square.
+Source: the [Ten optimizers] article (docs/sources.md)."""
 
 import numpy as np
 
@@ -53,7 +54,7 @@ class AdaMax(Optimizer):
     """AdaMax:  u ← max(β₂·u, |g| + ε),  θ ← θ − lr/(1 − β₁ᵗ)·m/u.
 
     Defaults (lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0) and the rule are
-    `torch.optim.Adamax`'s, which puts ε inside the max. The paper (Algorithm 2) and seed 004 have no ε:
+    `torch.optim.Adamax`'s, which puts ε inside the max. The paper (Algorithm 2) and the [Ten optimizers] article have no ε:
     `AdaMax(eps=0)`. Then a coordinate whose gradients have all been exactly 0 has m = u = 0; it takes
     no step (0/0 := 0, the limit ε → 0 of m/u) instead of becoming NaN.
     """

@@ -1,4 +1,5 @@
-"""Nadam (Dozat 2016): Adam with Nesterov momentum, i.e. the momentum term looks one step ahead. Seed 004."""
+"""Nadam (Dozat 2016): Adam with Nesterov momentum, i.e. the momentum term looks one step ahead.
+Source: the [Ten optimizers] article (docs/sources.md)."""
 
 import math
 
@@ -40,7 +41,7 @@ def nadam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, momentum_
 
 
 def nadam_simplified(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, eps_hat=False):
-    """One step of the seeds' Nadam approximation, in place: Adam whose momentum is replaced by its
+    """One step of the Zhihu article's [Ten optimizers] Nadam approximation, in place: Adam whose momentum is replaced by its
     one-step-ahead estimate β₁·m + (1 − β₁)·g, with a constant β₁ and Adam's bias corrections.
 
         m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²
@@ -73,9 +74,9 @@ class Nadam(Optimizer):
     decoupled_weight_decay=False). `decoupled_weight_decay=True` shrinks θ ← θ·(1 − lr·wd) before the
     step instead of adding wd·θ to the gradient, as AdamW does for Adam (PyTorch's NAdam option).
 
-    `simplified=True`: the seeds' approximation (seed 004; also Ruder's overview), a constant β₁ and
+    `simplified=True`: the approximation of the [Ten optimizers] article (also Ruder's overview), a constant β₁ and
     θ ← θ − lr·(β₁·m + (1 − β₁)·g)/(1 − β₁ᵗ) / (√v̂ + ε). It differs from Dozat's: the momentum term's bias
-    correction is one power of β₁ short and there is no schedule. Seed 004 itself is
+    correction is one power of β₁ short and there is no schedule. [Ten optimizers] itself is
     `Nadam(lr, betas=(α, β), simplified=True, eps=0, initial_accumulator_value=ε)` (its β_i bug fixed as for
     Adam). `initial_accumulator_value` (default 0) is v₀.
 
@@ -87,6 +88,8 @@ class Nadam(Optimizer):
 
     With eps = 0 (and v₀ = 0) a coordinate whose gradients have all been 0 takes no step (0/0 := 0).
     """
+
+    added_later = {"decoupled_weight_decay": False, "eps_hat": False}
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3, decoupled_weight_decay=False, *,
                  simplified=False, eps_hat=False, initial_accumulator_value=0.0):  # fmt: skip

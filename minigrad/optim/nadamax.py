@@ -1,4 +1,5 @@
-"""NadaMax: AdaMax with the Nesterov look-ahead momentum of the seeds' Nadam. Seed 004."""
+"""NadaMax: AdaMax with the Nesterov look-ahead momentum of the simplified Nadam.
+Source: the [Ten optimizers] article (docs/sources.md)."""
 
 import numpy as np
 
@@ -29,7 +30,7 @@ class NadaMax(AdaMax):
     """NadaMax:  u ← max(β₂·u, |g| + ε),  θ ← θ − lr/(1 − β₁ᵗ)·(β₁·m + (1 − β₁)·g)/u.
 
     Defaults and state are AdaMax's: lr=2e-3, betas=(0.9, 0.999), eps=1e-8 (inside the max, as
-    `torch.optim.Adamax`), weight_decay=0. Neither PyTorch nor Keras has NadaMax; seed 004's version is
+    `torch.optim.Adamax`), weight_decay=0. Neither PyTorch nor Keras has NadaMax; the Zhihu article's [Ten optimizers] version is
     `NadaMax(eps=0)`; a coordinate whose gradients have all been 0 then takes no step (0/0 := 0).
     """
 

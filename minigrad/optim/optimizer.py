@@ -59,6 +59,10 @@ FLAGS = frozenset({"nesterov", "centered", "amsgrad", "decoupled_weight_decay", 
 
 
 class Optimizer:
+    # Hyperparameters added after state dicts were first saved, with the value that gives the old
+    # behaviour: load_state_dict fills them in when an older state dict lacks them.
+    added_later: dict = {}
+
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
         self.param_groups = []
@@ -225,8 +229,10 @@ class Optimizer:
     # -- state dicts ------------------------------------------------------------------------------------
 
     def state_dict(self) -> dict:
-        """{"state": {index: {name: array or number}}, "param_groups": [{hyperparameters, "params": [indices]}]},
-        with parameters numbered in order across groups (PyTorch's layout); `minigrad.save` can store it."""
+        """{"optimizer": class name, "state": {index: {name: array or number}},
+        "param_groups": [{hyperparameters, "params": [indices]}]}, with parameters numbered in order
+        across groups (PyTorch's layout, plus the class name so that loading can refuse another
+        optimizer's state); `minigrad.save` can store it."""
         index, groups = 0, []
         numbering = {}
         for group in self.param_groups:
@@ -234,45 +240,103 @@ class Optimizer:
             for i, p in zip(indices, group["params"]):
                 numbering[id(p)] = i
             index += len(indices)
-            groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": indices})
+            groups.append({**{k: _copy(v) for k, v in group.items() if k != "params"}, "params": indices})
         state = {}
         for group in self.param_groups:
             for p in group["params"]:
                 if p in self.state:
                     state[numbering[id(p)]] = {k: _copy(v) for k, v in self.state[p].items()}
-        return {"state": state, "param_groups": groups}
+        return {"optimizer": type(self).__name__, "state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Restore hyperparameters and state saved by `state_dict()` (for the same parameters, in order)."""
-        name = type(self).__name__
-        saved_groups = state_dict["param_groups"]
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"{name}.load_state_dict: the state has {len(saved_groups)} parameter groups, the optimizer {len(self.param_groups)}")
-        params_by_index = {}
-        for saved, group in zip(saved_groups, self.param_groups):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(
-                    f"{name}.load_state_dict: a parameter group has {len(saved['params'])} parameters in the state, "
-                    f"{len(group['params'])} in the optimizer"
-                )
-            params_by_index.update(zip(saved["params"], group["params"]))
-        state = {}
-        for index, entries in state_dict["state"].items():
-            p = params_by_index[int(index)]
-            state[p] = {}
-            for key, value in entries.items():
-                if isinstance(value, np.ndarray):
-                    if value.shape != p.shape:
-                        raise ValueError(f"{name}.load_state_dict: state {key!r} has shape {value.shape}, the parameter {p.shape}")
-                    value = value.astype(p.dtype, copy=True)  # float32 parameters keep float32 state
-                state[p][key] = value
-        for saved, group in zip(saved_groups, self.param_groups):
-            group.update({k: _copy(v) for k, v in saved.items() if k != "params"})
+        """Restore hyperparameters and state saved by `state_dict()` (for the same parameters, in order).
+
+        Everything is checked before anything changes: the optimizer type, the parts and the number of
+        groups and parameters, every hyperparameter (as the constructor checks it), and every state
+        entry (the names this optimizer keeps, numbers where numbers belong, arrays of the parameter's
+        shape). On any error the optimizer is untouched and the message names what is wrong."""
+        groups, state = self._checked_state(state_dict)
+        for group, saved in zip(self.param_groups, groups):
+            group.clear()
+            group.update(saved)
         self.state = state
         for packed in self._packing.values():
             if packed is not None:
                 packed.state = None  # rebuilt from the loaded per-parameter state on the next step
                 packed.aligned = False
+
+    def _checked_state(self, state_dict) -> tuple:
+        """(new param_groups, new state) from a state dict, or a ValueError naming what is wrong."""
+        name = type(self).__name__
+
+        def fail(message):
+            raise ValueError(f"{name}.load_state_dict: {message}")
+
+        if not isinstance(state_dict, dict):
+            fail(f"expected a dict, got {type(state_dict).__name__}")
+        saved_type = state_dict.get("optimizer", name)  # state dicts from before the type was stored
+        if saved_type != name:
+            fail(f"the state dict is from {saved_type!r}, not {name}")
+        for part, kind in (("state", dict), ("param_groups", (list, tuple))):
+            if part not in state_dict:
+                fail(f"the state dict has no {part!r}")
+            if not isinstance(state_dict[part], kind):
+                fail(f"{part!r} is a {type(state_dict[part]).__name__}")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            fail(f"the state has {len(saved_groups)} parameter groups, the optimizer {len(self.param_groups)}")
+
+        groups, params_by_index = [], {}
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            where = f"parameter group {i}"
+            if not isinstance(saved, dict) or not isinstance(saved.get("params"), (list, tuple)):
+                fail(f"{where} is not a dict with a 'params' list")
+            indices = saved["params"]
+            if len(indices) != len(group["params"]):
+                fail(f"{where} has {len(indices)} parameters in the state, {len(group['params'])} in the optimizer")
+            for index, p in zip(indices, group["params"]):
+                if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or int(index) in params_by_index:
+                    fail(f"{where}: parameter index {index!r} is not an int or appears twice")
+                params_by_index[int(index)] = p
+            # Hyperparameters added in a later version take their old meaning when a state dict from
+            # before lacks them (as PyTorch's __setstate__ does), e.g. Adam's eps_hat = False.
+            saved = {**self.added_later, **saved}
+            missing = [k for k in self.defaults if k not in saved]
+            if missing:
+                fail(f"{where} lacks the hyperparameter(s) {', '.join(missing)}")
+            # A key neither this optimizer nor the live group knows belongs to another optimizer;
+            # "initial_lr" is the learning-rate schedulers' own entry, as in PyTorch.
+            unknown = [k for k in saved if k not in group and k not in ("params", "initial_lr")]
+            if unknown:
+                fail(f"{where} has hyperparameter(s) {name} does not take: {', '.join(map(str, unknown))}")
+            new_group = {**group, **{k: _copy(v) for k, v in saved.items() if k != "params"}, "params": group["params"]}
+            if isinstance(new_group.get("betas"), list):
+                new_group["betas"] = tuple(new_group["betas"])
+            try:
+                self.check_hyperparameters(new_group)
+            except (ValueError, TypeError) as error:
+                fail(f"{where}: {error}")
+            groups.append(new_group)
+
+        group_of = {id(p): g for g in groups for p in g["params"]}
+        state = {}
+        for index, entries in state_dict["state"].items():
+            try:
+                p = params_by_index[int(index)]
+            except (KeyError, TypeError, ValueError):
+                fail(f"state for parameter {index!r}, which no parameter group lists")
+            if not isinstance(entries, dict):
+                fail(f"the state of parameter {index} is a {type(entries).__name__}, not a dict")
+            expected = self.init_state(p.data, group_of[id(p)])
+            if set(entries) != set(expected):
+                missing = sorted(set(expected) - set(entries), key=str)
+                extra = sorted(set(entries) - set(expected), key=str)
+                fail(f"the state of parameter {index} " + "; ".join(
+                    text for text in (f"lacks {', '.join(map(str, missing))}" if missing else "",
+                                      f"has unknown {', '.join(map(str, extra))}" if extra else "") if text))
+            state[p] = {key: _checked_entry(value, expected[key], p, lambda m, k=key: fail(f"state {k!r} of parameter {index}: {m}"))
+                        for key, value in entries.items()}  # fmt: skip
+        return groups, state
 
     # -- helpers -----------------------------------------------------------------------------------------
 
@@ -311,3 +375,23 @@ def _copy(value):
         return type(value)(_copy(v) for v in value)
     return value
 
+
+def _checked_entry(value, template, param, fail):
+    """A loaded state entry, converted like the entry `init_state` makes: a copied array of the
+    parameter's shape and dtype, or a number (a step count is an int ≥ 0)."""
+    if isinstance(template, np.ndarray):
+        array = value.data if isinstance(value, Tensor) else value
+        if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
+            fail(f"expected an array of numbers, got {type(value).__name__}")
+        if array.shape != param.shape:
+            fail(f"shape {array.shape}, but the parameter has shape {param.shape}")
+        return array.astype(param.dtype, copy=True)  # float32 parameters keep float32 state
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        fail(f"expected a number, got {type(value).__name__}")
+    if isinstance(template, int):
+        if not float(value).is_integer() or value < 0:
+            fail(f"expected a count ≥ 0, got {value!r}")
+        return int(value)
+    return float(value)

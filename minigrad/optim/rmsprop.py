@@ -1,5 +1,5 @@
 """RMSProp (Tieleman & Hinton 2012): AdaGrad with a decaying average of squared gradients instead of
-a sum, so the step size does not shrink forever. Seeds 000 and 004."""
+a sum, so the step size does not shrink forever. Sources: [Four-step notes], [Ten optimizers] (docs/sources.md)."""
 
 import numpy as np
 
@@ -52,9 +52,9 @@ class RMSProp(Optimizer):
 
     Defaults (lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False) and the rule are
     `torch.optim.RMSprop`'s (ε outside the square root, no bias correction); `initial_accumulator_value`
-    (default 0, PyTorch's start) is added so the seeds' form can be expressed.
+    (default 0, PyTorch's start) is added so the sources' form can be expressed.
 
-    The seeds' RMSProp (r₀ = ε, θ ← θ − lr·g/√r) is `RMSProp(lr, alpha=β, eps=0, initial_accumulator_value=ε)`.
+    The sources' RMSProp (r₀ = ε, θ ← θ − lr·g/√r) is `RMSProp(lr, alpha=β, eps=0, initial_accumulator_value=ε)`.
     Unlike in AdaGrad, that ε is forgotten geometrically (r = EMA + βᵗ·ε): a coordinate whose gradient
     stays 0 for long decays to a subnormal r and a tiny later gradient then takes a huge step. Keep
     eps > 0 in real training. With eps = 0, a coordinate whose denominator is 0 (all its gradients 0,
