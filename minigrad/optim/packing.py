@@ -11,10 +11,22 @@ Only groups of many small tensors of one dtype are packed: for big tensors the c
 negligible and gathering the gradients would cost an extra pass over memory.
 """
 
+import bisect
+
 import numpy as np
 
 # Pack when the group's tensors hold at most this many elements on average.
 MAX_MEAN_SIZE = 16384
+
+# Big arrays are updated in blocks of this many bytes per array: a block's parameter, gradient, state and
+# work arrays (five or six of them) then fit in a core's L2 cache together (see
+# Optimizer._update_in_blocks).
+BLOCK_BYTES = 128 * 1024
+
+
+def block_size(array: np.ndarray) -> int:
+    """How many elements of `array` make one block."""
+    return BLOCK_BYTES // array.itemsize
 
 
 def worth_packing(params) -> bool:
@@ -29,14 +41,16 @@ class PackedGroup:
     def __init__(self, params):
         self.params = list(params)
         self.shapes = [p.data.shape for p in self.params]
-        bounds = np.cumsum([0] + [p.data.size for p in self.params])
-        self.slices = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
-        self.flat = np.empty(int(bounds[-1]), dtype=self.params[0].data.dtype)
+        self.bounds = [int(b) for b in np.cumsum([0] + [p.data.size for p in self.params])]
+        self.slices = [slice(a, b) for a, b in zip(self.bounds[:-1], self.bounds[1:])]
+        self.flat = np.empty(self.bounds[-1], dtype=self.params[0].data.dtype)
         self.views = self.split(self.flat)
         for p, view in zip(self.params, self.views):
             view[...] = p.data
             p.data = view
-        self.grad = np.empty_like(self.flat)
+        # The gathered gradients: of the whole group, or of one block at a time for a group bigger than
+        # a block (see Optimizer._update_in_blocks), so that the buffer stays in the cache.
+        self.grad = np.empty(min(self.flat.size, block_size(self.flat)), dtype=self.flat.dtype)
         self.state = None  # the flat state dict, made on the first packed step
         self.aligned = False  # known: every parameter has taken the same number of steps
 
@@ -48,9 +62,19 @@ class PackedGroup:
         """False if someone replaced a parameter's `.data` with another array since packing."""
         return all(p.data is view for p, view in zip(self.params, self.views))
 
-    def gather_grads(self) -> np.ndarray:
-        np.concatenate([p._grad.reshape(-1) for p in self.params], out=self.grad)
-        return self.grad
+    def gather_grads(self, start: int, stop: int) -> np.ndarray:
+        """The gradients of the flat elements start:stop, copied into the group's own buffer."""
+        if start == 0 and stop == self.flat.size:
+            np.concatenate([p._grad.reshape(-1) for p in self.params], out=self.grad)
+            return self.grad
+        out = self.grad[: stop - start]
+        position = start
+        i = bisect.bisect_right(self.bounds, start) - 1  # the parameter holding element `start`
+        while position < stop:
+            begin, end = self.bounds[i], min(self.bounds[i + 1], stop)
+            out[position - start : end - start] = self.params[i]._grad.reshape(-1)[position - begin : end - begin]
+            position, i = end, i + 1
+        return out
 
     def make_state(self, flat_state: dict, states: dict) -> None:
         """Adopt `flat_state` (made for the flat array), copying in any per-parameter state that exists,
