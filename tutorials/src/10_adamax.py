@@ -328,8 +328,8 @@ for settings in [dict(), dict(lr=0.05, betas=(0.8, 0.95), eps=1e-3), dict(lr=0.0
 # %% [markdown]
 # The library agrees with the eight-line function to rounding error, with the defaults, with other
 # hyperparameters, and with `eps=0`, where the silent coordinate stays exactly where it started. PyTorch
-# has the same algorithm, `torch.optim.Adamax` (it cannot express the guarded `eps=0` case: there it
-# divides $0$ by $0$, so we compare the two $\varepsilon > 0$ settings).
+# has the same algorithm, `torch.optim.Adamax`; we compare the two $\varepsilon > 0$ settings, and show
+# what PyTorch does with `eps=0`.
 
 # %% tags=["torch"]
 try:
@@ -349,6 +349,15 @@ else:
         library = run_library(lambda params: optim.AdaMax(params, **settings), theta0, recorded)
         np.testing.assert_allclose(library, np.array(history), rtol=1e-12, atol=1e-15)
         print(f"Adamax({', '.join(f'{k}={v}' for k, v in settings.items())}): max |minigrad − PyTorch| = {np.abs(library - np.array(history)).max():.1e}")
+    w = torch.tensor(theta0.copy(), requires_grad=True)
+    optimizer = torch.optim.Adamax([w], lr=0.05, eps=0.0, foreach=False)
+    w.grad = torch.tensor(recorded[0])
+    optimizer.step()
+    print("torch.optim.Adamax(eps=0) after one step:", w.detach().numpy().round(4), "(the silent coordinate is first)")
+
+# %% [markdown]
+# Where PyTorch is installed, the last line shows its `Adamax(eps=0)`: the silent coordinate is NaN after
+# one step, the paper's rule without a guard. That is the $0/0$ the next sections are about.
 
 # %% [markdown]
 # ## Picture
