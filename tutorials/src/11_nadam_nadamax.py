@@ -163,8 +163,8 @@ for name, make in [("Adam", lambda ps: optim.Adam(ps, lr=1.0)),
 # ## Checking the derivation
 #
 # First, the claim behind the corrections: for a varying coefficient $\mu_t$ the weights of the gradients in
-# $m_t$ add up to $1-\Pi_t$ (so $1-\Pi_t$ is the right correction), and Nesterov's look-ahead form equals
-# "the momentum part of the next step, taken now". We check the first on PyTorch's schedule:
+# $m_t$ add up to $1-\Pi_t$, so $1-\Pi_t$ is the right correction. We check it on PyTorch's schedule, by
+# feeding unit impulses through the moving average:
 
 # %%
 beta1, psi = 0.9, 0.004
