@@ -349,15 +349,15 @@ for surface_name in ["three_basins", "saddle", "canyon"]:
 print("minima (0 is the global one):", {name: SURFACES[name].minima for name in surface_results})
 
 # %% [markdown]
-# **Three basins.** The start (white dot) lies above the shallowest basin's rim.
+# **Three basins.** The white dot is the start, the stars the three minima (minimum 0 is the deepest).
 
 # %%
 report(SURFACES["three_basins"], surface_results["three_basins"])
 show(plot_trajectories(SURFACES["three_basins"], surface_results["three_basins"]))
 
 # %% [markdown]
-# Nine of the ten end in the same basin — minimum 2, the shallowest of the three, the one the start
-# drains into; AdaDelta (whose step scale grows from its $\varepsilon$, chapter 08) is still on its way. From
+# Nine of the ten end in the same basin — minimum 2, the shallowest of the three, the one plain gradient
+# descent drains into from this start; AdaDelta (whose step scale grows from its $\varepsilon$, chapter 08) is still on its way. From
 # this start no rule, momentum or not, finds the deepest basin: none of them explores. (Below, "What the
 # sources got wrong" repeats this from 225 starts.)
 #
