@@ -163,9 +163,10 @@ print(f"Adam at the gradient: m = (1 − β₁)·g = {1 - 0.9:.2f},  √v ≈ �
 # $$
 #
 # which is $1.0091$ for the defaults: no AdaMax step is longer than $1.0091\cdot\text{lr}$ in any
-# coordinate, whatever the gradients. (The last inequality uses that the middle expression grows with
-# $t$, since $\beta_1/\beta_2 > \beta_1$.) Adam has no such bound independent of the gradients' history —
-# the motivation's $3.16\cdot\text{lr} = (1-\beta_1)/\sqrt{1-\beta_2}\cdot\text{lr}$ is its worst case.
+# coordinate, whatever the gradients. (For the last inequality sum the geometric series,
+# $\sum_{k<t} r^k = (1-r^t)/(1-r)$ with $r = \beta_1/\beta_2$, and use $r > \beta_1$, so
+# $1 - r^t \le 1 - \beta_1^t$.) Adam's step has no bound that close to $\text{lr}$: the motivation's
+# $3.16\cdot\text{lr} = (1-\beta_1)/\sqrt{1-\beta_2}\cdot\text{lr}$ is its worst case.
 #
 # **Where ε goes.** The paper's AdaMax has no $\varepsilon$. Then a coordinate whose gradients have all
 # been exactly $0$ has $m_t = 0$ and $u_t = 0$, and the step is $0/0$. The libraries differ:

@@ -92,7 +92,7 @@ EXERCISES = [
         solution=adamax_step,
         probes=_probes,
         run=run_steps,
-        forbidden=("minigrad.optim.adamax.adamax", "minigrad.optim.nadamax.nadamax"),
+        forbidden=("minigrad.optim.adamax.adamax",),
         mistakes=(
             Mistake("u is bias-corrected (divided by 1 − β₂ᵗ)",
                     "u is a decayed maximum, not an average started at 0: its newest term has weight 1, so it "
