@@ -34,16 +34,20 @@ rng = np.random.default_rng(0)
 #
 # The simplest comparison: train the same small network (64 → 32 → 10, ReLU) on the digits for three
 # epochs with each optimizer at its default learning rate (PyTorch's defaults, which minigrad copies),
-# the same initial weights and the same mini-batches. `minigrad.experiments` holds the pieces the
-# `minigrad compare` command uses: the table of optimizers, the data, the loaders.
+# the same initial weights and the same mini-batches (`minigrad.experiments.load_dataset` gives the digits
+# split the `minigrad compare` command uses).
 
 # %%
-from minigrad.experiments import DISPLAY_NAMES, OPTIMIZERS, load_dataset
+from minigrad.experiments import load_dataset
 from minigrad.data import DataLoader, TensorDataset
 from minigrad.train import TrainingDiverged, fit
 
 digits = load_dataset("digits")  # (X_train, y_train, X_test, y_test, classes)
-CLASSES = {name: spec[0] for name, spec in OPTIMIZERS.items()}  # "sgd" -> optim.SGD, …
+# The ten optimizers, by the names the `minigrad` command gives them.
+CLASSES = {"sgd": optim.SGD, "momentum": optim.Momentum, "nesterov": optim.Nesterov, "adagrad": optim.AdaGrad,
+           "rmsprop": optim.RMSProp, "adadelta": optim.AdaDelta, "adam": optim.Adam, "adamax": optim.AdaMax,
+           "nadam": optim.Nadam, "nadamax": optim.NadaMax}
+DISPLAY_NAMES = {name: cls.__name__ for name, cls in CLASSES.items()}
 
 
 def train(name, lr=None, epochs=3, hidden=32, batch_size=64):
@@ -60,7 +64,7 @@ def train(name, lr=None, epochs=3, hidden=32, batch_size=64):
         return None
 
 
-at_defaults = {name: train(name) for name in OPTIMIZERS}
+at_defaults = {name: train(name) for name in CLASSES}
 for name, history in sorted(at_defaults.items(), key=lambda item: item[1].train_loss[-1]):
     default_lr = CLASSES[name]([mg.zeros(1, requires_grad=True)]).defaults["lr"]
     print(f"{DISPLAY_NAMES[name]:9s} default lr {default_lr:<6g} training loss {history.train_loss[-1]:.4f}   "
@@ -150,7 +154,7 @@ def run_on(make_optimizer, gradients, theta0=theta0):
 
 
 EPS_ZERO = {"adagrad", "rmsprop", "adam", "adamax", "nadam", "nadamax"}
-for name in OPTIMIZERS:
+for name in CLASSES:
     extra = {"eps": 0.0} if name in EPS_ZERO else {}
     lr = 0.1 if name != "adadelta" else 1.0
     plain = np.diff(run_on(lambda ps: CLASSES[name](ps, lr=lr, **extra), recorded), axis=0)
@@ -421,7 +425,7 @@ from minigrad.viz import plot_loss_curves
 
 results = compare("digits", epochs=6, progress=False)
 for name, (history, accuracy, _) in results.items():
-    print(f"{name:9s} lr {OPTIMIZERS[name.lower()][1]:<6g} final training loss {history.train_loss[-1]:.4f}   test accuracy {accuracy:.3f}")
+    print(f"{name:9s} final training loss {history.train_loss[-1]:.4f}   test accuracy {accuracy:.3f}")
 show(plot_loss_curves({name: history for name, (history, _, _) in results.items()},
                          title="Ten optimizers on the digits, hand-picked learning rates"))
 
@@ -441,7 +445,7 @@ show(plot_loss_curves({name: history for name, (history, _, _) in results.items(
 lrs = 10.0 ** np.arange(-4, 1.01, 0.5)
 TARGET = 1.0
 sweep = {}
-for name in OPTIMIZERS:
+for name in CLASSES:
     final = []
     for lr in lrs:
         history = train(name, lr=lr)
@@ -484,7 +488,7 @@ for name, row in sorted(summary.items(), key=lambda item: item[1]["best_loss"]):
     print(f"{DISPLAY_NAMES[name]:9s} best lr {row['best_lr']:<8.3g} loss {row['best_loss']:.4f}   trains for lr in "
           f"[{row['low']:.3g}, {row['high']:.3g}]  ({row['decades']:.1f} decades)")
 assert all(np.isfinite(row["low"]) for row in summary.values())  # every rule trains at some learning rate
-inside = [DISPLAY_NAMES[name] for name in OPTIMIZERS
+inside = [DISPLAY_NAMES[name] for name in CLASSES
           if summary[name]["low"] <= TABLE_DEFAULTS[name]["lr"] <= summary[name]["high"]]
 print("rules whose default learning rate is inside their own usable range:", inside)
 
