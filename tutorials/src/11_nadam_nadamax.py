@@ -519,9 +519,11 @@ check("11.nadam_step", nadam_step);
 # $\mu_{t+1}$ in the momentum term, the momentum term corrected by $1-\Pi_t$, and a moving average with
 # $\mu_t$ instead of $\beta_1$.
 #
-# **Exercise 11.2 (no checker).** Using `nadamax_from_scratch`, train the digits network of this chapter
-# with the article's NadaMax and with the Dozat-style one for 100 steps at a few learning rates. Is the
-# difference larger or smaller than between the Nadams? Why might it be, given chapter 10's step bound?
+# **Exercise 11.2 (no checker).** Turn the Dozat-style branch of `nadamax_from_scratch` into a minigrad
+# optimizer (plug its update into `optim.Optimizer` as `SeedNadam` does above), train this chapter's digits
+# network with it and with `optim.NadaMax` for 100 steps at a few learning rates, and compare the losses.
+# Is the difference larger or smaller than between the Nadams? Why might it be, given chapter 10's step
+# bound?
 
 # %% [markdown]
 # ## Summary
