@@ -17,20 +17,51 @@ one array when it is created: each `p.data` becomes a view into it, and the upda
 once per group instead of once per tensor (same results, far fewer NumPy calls; see packing.py).
 Hold on to the parameter `p`, not to an old `p.data` array.
 
+Big arrays (a tensor or a packed group of more than 1 MiB) are updated block by block, each block
+small enough to stay in the CPU cache for all of the rule's passes (see `_update_in_blocks`).
+The rules are elementwise, so blocks change no result, only the memory traffic.
+
+Every hyperparameter is checked when a group is added: a number where a number is expected, True or
+False for a switch, and within its range, with the argument's name in the error.
+
 Parameters may be split into groups with their own hyperparameters, as in PyTorch:
 
     optim.SGD([{"params": model.body.parameters()}, {"params": model.head.parameters(), "lr": 0.1}], lr=0.01)
 """
 
+import numbers
+
 import numpy as np
 
-from minigrad.optim.packing import PackedGroup, worth_packing
+from minigrad.optim.packing import PackedGroup, block_size, worth_blocking, worth_packing
 from minigrad.tensor import Tensor
 
 
+def _flat_views(param: np.ndarray, state: dict) -> bool:
+    """True if the parameter and its state arrays can be seen as flat arrays without a copy."""
+    return param.flags.c_contiguous and all(v.flags.c_contiguous for v in state.values() if isinstance(v, np.ndarray))
+
+
+def no_step_where_zero(denom: np.ndarray, eps: float) -> None:
+    """Make x/denom = 0 where denom is 0, when the rule's ε is 0 (in denom's dtype).
+
+    With ε = 0, a coordinate whose gradients have all been 0 (or so small that their squares underflow
+    to 0) has a zero accumulator, and the rule would divide 0 by 0. For every ε > 0 that coordinate
+    takes no step (0/(0 + ε) = 0), so no step is the ε → 0 limit: setting such denominators to ∞ gives
+    exactly that (x/∞ = 0), without a NaN or a warning. With ε > 0 a denominator cannot be 0, and
+    this costs nothing but the test of ε."""
+    if denom.dtype.type(eps) == 0:
+        np.copyto(denom, np.inf, where=denom == 0)
+
+
+# The hyperparameters that are switches (True or False); every other one is a number, except betas.
+FLAGS = frozenset({"nesterov", "centered", "amsgrad", "decoupled_weight_decay", "eps_hat", "simplified"})
+
+
 class Optimizer:
-    # Subclasses set these:
-    decoupled_weight_decay = False  # True: θ ← θ·(1 − lr·wd) before the update (AdamW) instead of g += wd·θ
+    # Hyperparameters added after state dicts were first saved, with the value that gives the old
+    # behaviour: load_state_dict fills them in when an older state dict lacks them.
+    added_later: dict = {}
 
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
@@ -72,7 +103,17 @@ class Optimizer:
     # -- what subclasses provide ----------------------------------------------------------------------
 
     def check_hyperparameters(self, group: dict) -> None:
-        """Raise ValueError naming the argument if a hyperparameter is invalid (subclasses extend this)."""
+        """Raise TypeError or ValueError naming the argument if a hyperparameter is invalid (subclasses
+        extend this with the ranges of their own). Every hyperparameter is a number (not a bool, a
+        string or None), except the switches in FLAGS (True or False) and `betas` (a pair of numbers,
+        checked by _require_betas)."""
+        for name in self.defaults:
+            value = group[name]
+            if name in FLAGS:
+                if not isinstance(value, (bool, np.bool_)):
+                    raise TypeError(f"{type(self).__name__}: invalid {name} = {value!r}: must be True or False")
+            elif name != "betas":
+                self._require_number(name, value)
         self._require(group, "lr", group["lr"] >= 0, "must be ≥ 0")
         self._require(group, "weight_decay", group.get("weight_decay", 0) >= 0, "must be ≥ 0")
 
@@ -103,37 +144,65 @@ class Optimizer:
 
     def _step_each(self, group, rule, hyperparameters) -> None:
         """The update of every parameter on its own."""
-        weight_decay, lr = group.get("weight_decay", 0), group["lr"]
         for p in group["params"]:
             grad = p._grad
             if grad is None:
                 continue
-            if weight_decay != 0:
-                if self.decoupled_weight_decay:
-                    p.data *= 1 - lr * weight_decay
-                else:
-                    grad = grad + weight_decay * p.data  # a new array: p.grad stays as it is
             state = self.state.get(p)
             if state is None:
                 state = self.state[p] = self.init_state(p.data, group)
             state["step"] += 1  # t counts this parameter's steps from 1
-            rule(p.data, grad, state, **hyperparameters)
+            if not worth_blocking(p.data) or not _flat_views(p.data, state):
+                self._decay_and_update(group, rule, hyperparameters, p.data, grad, False, state)
+            else:
+                flat_grad = grad.reshape(-1)
+                self._update_in_blocks(group, rule, hyperparameters, p.data.reshape(-1), lambda a, b: (flat_grad[a:b], False), state)
 
     def _step_packed(self, packed, group, rule, hyperparameters) -> None:
-        """The same update for the whole group at once (see packing.py): identical results, one call."""
-        weight_decay, lr = group.get("weight_decay", 0), group["lr"]
-        grad = packed.gather_grads()  # our own array: weight decay may be added in place
-        if weight_decay != 0:
-            if self.decoupled_weight_decay:
-                packed.flat *= 1 - lr * weight_decay
-            else:
-                grad += weight_decay * packed.flat
+        """The same update for the whole group at once (see packing.py): identical results, one call
+        (or one per block, for a big group)."""
         if packed.state is None:
             packed.make_state(self.init_state(packed.flat, group), self.state)
         packed.take_scalars(self.state)  # per-parameter steps may have run in between
         packed.state["step"] += 1
-        rule(packed.flat, grad, packed.state, **hyperparameters)
+        if not worth_blocking(packed.flat):
+            grad, owned = packed.gather_grads(0, packed.flat.size)
+            self._decay_and_update(group, rule, hyperparameters, packed.flat, grad, owned, packed.state)
+        else:
+            self._update_in_blocks(group, rule, hyperparameters, packed.flat, packed.gather_grads, packed.state)
         packed.share_scalars(self.state)
+
+    def _update_in_blocks(self, group, rule, hyperparameters, flat, grad_of, state) -> None:
+        """The update of a flat array block by block, each block small enough that its parameter,
+        gradient, state and work arrays stay in the CPU cache for the rule's ten-odd passes (one
+        pass over a whole big array would go to memory and back each time). The rules are
+        elementwise, so the result is bit-identical to one call on the whole array. Each block sees the
+        state's numbers (step, Nadam's mu_product) as they were before the step; a rule that updates
+        one computes the same new value in every block, and the last block's is kept."""
+        size = block_size(flat)
+        arrays = {key: value.reshape(-1) for key, value in state.items() if isinstance(value, np.ndarray)}
+        for start in range(0, flat.size, size):
+            stop = min(start + size, flat.size)
+            block_state = dict(state)
+            for key, value in arrays.items():
+                block_state[key] = value[start:stop]
+            grad, owned = grad_of(start, stop)
+            self._decay_and_update(group, rule, hyperparameters, flat[start:stop], grad, owned, block_state)
+        state.update((key, value) for key, value in block_state.items() if key not in arrays)
+
+    @staticmethod
+    def _decay_and_update(group, rule, hyperparameters, param, grad, owned, state) -> None:
+        """Weight decay, then the rule. `owned`: grad is the optimizer's own array (not p.grad), so the
+        decay may be added to it in place; otherwise a new array is made and p.grad stays as it is."""
+        weight_decay = group.get("weight_decay", 0)
+        if weight_decay != 0:
+            if group.get("decoupled_weight_decay", False):
+                param *= 1 - group["lr"] * weight_decay
+            elif owned:
+                grad += weight_decay * param
+            else:
+                grad = grad + weight_decay * param
+        rule(param, grad, state, **hyperparameters)
 
     def _packed(self, index):
         """The packed form of group `index` (None for a group not worth packing)."""
@@ -229,6 +298,9 @@ class Optimizer:
                 if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or int(index) in params_by_index:
                     fail(f"{where}: parameter index {index!r} is not an int or appears twice")
                 params_by_index[int(index)] = p
+            # Hyperparameters added in a later version take their old meaning when a state dict from
+            # before lacks them (as PyTorch's __setstate__ does), e.g. Adam's eps_hat = False.
+            saved = {**self.added_later, **saved}
             missing = [k for k in self.defaults if k not in saved]
             if missing:
                 fail(f"{where} lacks the hyperparameter(s) {', '.join(missing)}")
@@ -272,11 +344,21 @@ class Optimizer:
         if not condition:
             raise ValueError(f"{type(self).__name__}: invalid {name} = {group.get(name)!r}: {requirement}")
 
+    def _require_number(self, name: str, value) -> None:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{type(self).__name__}: invalid {name} = {value!r}: must be a number")
+
     def _require_betas(self, group: dict) -> None:
         betas = group["betas"]
+        if not isinstance(betas, (tuple, list)):
+            raise TypeError(f"{type(self).__name__}: invalid betas = {betas!r}: must be a pair (β₁, β₂)")
+        if len(betas) != 2:
+            raise ValueError(f"{type(self).__name__}: invalid betas = {betas!r}: must be a pair (β₁, β₂), got {len(betas)} values")
         for i, beta in enumerate(betas):
+            self._require_number(f"betas[{i}]", beta)
             if not 0 <= beta < 1:
                 raise ValueError(f"{type(self).__name__}: invalid betas[{i}] = {beta!r}: must be in [0, 1)")
+        group["betas"] = tuple(betas)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

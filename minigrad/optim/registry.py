@@ -96,6 +96,8 @@ MEANINGS = {
     "amsgrad": "use the running maximum of the second moment (AMSGrad)",
     "momentum_decay": "momentum decay ψ of Nadam's μₜ schedule",
     "simplified": "the constant-β₁ Nadam approximation",
+    "decoupled_weight_decay": "shrink θ by lr·weight_decay before the step instead (AdamW)",
+    "eps_hat": "eps is the ε̂ added to √v, as Keras's epsilon",
 }
 
 
