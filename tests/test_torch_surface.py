@@ -76,6 +76,12 @@ def test_grad_is_a_tensor_sharing_the_gradient_array():
     model(mg.ones(1, 2)).sum().backward()
     model.zero_grad(set_to_none=False)
     assert all(p.grad is not None and not p.grad.numpy().any() for p in model.parameters())
+    model(mg.ones(1, 2)).sum().backward()
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    optimizer.zero_grad(set_to_none=False)
+    assert all(p.grad is not None and not p.grad.numpy().any() for p in model.parameters())
+    optimizer.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
 
 
 def test_numpy_sees_tensors_and_keeps_them_in_the_graph():

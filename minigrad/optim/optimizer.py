@@ -220,11 +220,15 @@ class Optimizer:
             packed.aligned = len(steps) == 1
         return packed.aligned
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (set it to None), so the next backward starts afresh."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient (set it to None, or to zeros with set_to_none=False, as
+        PyTorch's), so the next backward starts afresh."""
         for group in self.param_groups:
             for p in group["params"]:
-                p._grad = None
+                if set_to_none or p._grad is None:
+                    p._grad = None
+                else:
+                    p._grad[...] = 0
 
     # -- state dicts ------------------------------------------------------------------------------------
 
