@@ -8,6 +8,13 @@ class _GradMode:
     enabled = True
 
 
+class _Clock:
+    """Counts in-place changes across all tensors. A graph node remembers the count when it was made
+    (`Function.stamp`); an input or output changed later has a larger `_changed_at` (see autograd.py)."""
+
+    now = 0
+
+
 def is_grad_enabled() -> bool:
     """True when new operations are recorded for backward."""
     return _GradMode.enabled

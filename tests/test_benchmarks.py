@@ -1,6 +1,7 @@
 """The benchmark suite's own correctness: its NumPy floor and every contender compute the same loss and
 gradients as minigrad (the timing itself is not a test; run benchmarks/run.py for that)."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,8 +11,18 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
+# run.py pins BLAS to one thread through the environment (for its own timings). Importing it here must
+# not leak that setting into this test process's children: the notebook tests run each chapter in a
+# fresh kernel, and one BLAS thread instead of two changes a printed rounding-level difference.
+_THREAD_VARIABLES = {name: os.environ.get(name) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 import floor  # noqa: E402
 import run  # noqa: E402
+
+for _name, _value in _THREAD_VARIABLES.items():
+    if _value is None:
+        os.environ.pop(_name, None)
+    else:
+        os.environ[_name] = _value
 
 
 @pytest.mark.parametrize("workload", [run.workload_w1, run.workload_w2, run.workload_w3])

@@ -1,6 +1,6 @@
 """`Optimizer`: the loop every optimizer shares. A subclass only says what makes it different.
 
-    optimizer = optim.Adam(model.params(), lr=1e-3)
+    optimizer = optim.Adam(model.parameters(), lr=1e-3)
     for x, y in batches:
         optimizer.zero_grad()
         loss_fn(model(x), y).backward()
@@ -26,7 +26,7 @@ False for a switch, and within its range, with the argument's name in the error.
 
 Parameters may be split into groups with their own hyperparameters, as in PyTorch:
 
-    optim.SGD([{"params": model.body.params()}, {"params": model.head.params(), "lr": 0.1}], lr=0.01)
+    optim.SGD([{"params": model.body.parameters()}, {"params": model.head.parameters(), "lr": 0.1}], lr=0.01)
 """
 
 import numbers
@@ -220,11 +220,15 @@ class Optimizer:
             packed.aligned = len(steps) == 1
         return packed.aligned
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (set it to None), so the next backward starts afresh."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient (set it to None, or to zeros with set_to_none=False, as
+        PyTorch's), so the next backward starts afresh."""
         for group in self.param_groups:
             for p in group["params"]:
-                p._grad = None
+                if set_to_none or p._grad is None:
+                    p._grad = None
+                else:
+                    p._grad[...] = 0
 
     # -- state dicts ------------------------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ class PackedGroup:
         self.views = self.split(self.flat)
         for p, view in zip(self.params, self.views):
             view[...] = p.data
-            p.data = view
+            p._data = view  # not `p.data = ...`: the values are unchanged, so this is no in-place change
         # The gathered gradients: of the whole group, or of one block at a time for a group worth
         # updating in blocks (see Optimizer._update_in_blocks), so that the buffer stays in the cache.
         self.grad = np.empty(block_size(self.flat) if worth_blocking(self.flat) else self.flat.size, dtype=self.flat.dtype)
@@ -70,7 +70,7 @@ class PackedGroup:
 
     def intact(self) -> bool:
         """False if someone replaced a parameter's `.data` with another array since packing."""
-        return all(p.data is view for p, view in zip(self.params, self.views))
+        return all(p._data is view for p, view in zip(self.params, self.views))
 
     def gather_grads(self, start: int, stop: int) -> tuple:
         """(the gradients of the flat elements start:stop, owned). owned: copied into the group's own
