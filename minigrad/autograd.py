@@ -8,6 +8,13 @@ A result `y = f(x1, x2, ...)` remembers the `Function` that made it (`y._ctx`). 
   3. stores the total in `.grad` for leaves (tensors the user made) and for tensors that asked with
      `retain_grad()`; intermediate gradients are dropped as soon as they are used.
 
+Values changed in place after forward are refused here, in one place: every node remembers the
+moment it was made (`ctx.stamp`, a count of in-place changes so far) and every tensor the moment it
+was last changed in place (`_changed_at`). A node whose backward reads an input or its result that
+changed later would compute the gradient at the wrong value, so backward raises instead, naming the
+tensor (PyTorch's "modified by an inplace operation" error). Optimizers update parameters on the raw
+arrays between steps, after the backward that needed the old values, which is always legal.
+
 Broadcasting is undone here, in one place: if `x` of shape (3,) was broadcast to (4, 3) in the forward
 pass, its gradient arrives as (4, 3) and is summed over the broadcast axes back to (3,).
 """
@@ -69,12 +76,19 @@ def backward(root, grad: np.ndarray) -> None:
             _store_grad(node, g, node in owned)
             if ctx is None:
                 continue
+        stamp = ctx.stamp
+        if node._changed_at > stamp and ctx.saves_output:
+            raise _changed_in_place(node, ctx, "its result")
+        if ctx.saves_inputs:
+            for i, parent in enumerate(ctx.inputs):
+                if getattr(parent, "_changed_at", 0) > stamp:
+                    raise _changed_in_place(parent, ctx, f"its input {i}")
         for parent, parent_grad in zip(ctx.inputs, ctx.backward(g)):
             if parent_grad is None or not getattr(parent, "_requires_grad", False):
                 continue
             # A fresh array (not the incoming gradient, not a view of anything) belongs to us.
             fresh = parent_grad is not g and parent_grad.base is None
-            data = parent.data
+            data = parent._data
             if parent_grad.shape != data.shape:
                 parent_grad = unbroadcast(parent_grad, data.shape)
                 fresh = parent_grad.base is None
@@ -95,8 +109,21 @@ def backward(root, grad: np.ndarray) -> None:
 
 
 def _store_grad(tensor, g: np.ndarray, owned: bool) -> None:
-    """PyTorch semantics: the first gradient is stored, later ones are added to it in place."""
+    """PyTorch semantics: the first gradient is stored, later ones are added to it in place.
+
+    Always an ndarray, also for a 0-d tensor (NumPy arithmetic gives scalars there), so that
+    optimizers and `clip_grad_norm_` can scale every gradient in place."""
     if tensor._grad is None:
-        tensor._grad = g if owned else g.copy()
+        tensor._grad = g if owned and type(g) is np.ndarray else np.array(g)
     else:
         tensor._grad += g
+
+
+def _changed_in_place(tensor, ctx, role: str) -> RuntimeError:
+    kind = "a leaf" if tensor._ctx is None else f"the result of {tensor._ctx.op_name()}"
+    return RuntimeError(
+        f"backward: one of the tensors needed for gradient computation has been modified by an in-place "
+        f"operation: {role} of {ctx.op_name()}, {kind} tensor of shape {tuple(tensor._data.shape)} and dtype "
+        f"{tensor._data.dtype}, is at version {tensor._version} and was changed after {ctx.op_name()} used it. "
+        f"Compute the graph again after changing it (optimizers change parameters after backward)."
+    )

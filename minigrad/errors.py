@@ -29,24 +29,63 @@ def check_matmul_shapes(a_shape: tuple, b_shape: tuple) -> None:
         ) from None
 
 
+class DimError(IndexError, ValueError):
+    """A dimension out of range: an IndexError as in PyTorch, and a ValueError as in NumPy."""
+
+
+def dim_error(op: str, dim, shape: tuple, requirement: str = "") -> Exception:
+    """The error for a bad `dim` argument: a float or other non-int is a TypeError, a number out of
+    range an IndexError (PyTorch's types), both naming the op, the argument and the shape."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        return TypeError(f"{op}: dim must be an int or a tuple of ints, got {type(dim).__name__} {dim!r}")
+    ndim = len(shape)
+    allowed = f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}]"
+    return DimError(f"{op}: dim {dim} is out of range for a tensor of shape {tuple(shape)} (expected {requirement or allowed})")
+
+
 def normalize_axes(op: str, axis, shape: tuple) -> tuple:
-    """Turn an axis argument (None, an int or a tuple of ints) into a sorted tuple of non-negative axes."""
+    """Turn a dim argument (None, an int or a tuple of ints) into a sorted tuple of non-negative dims.
+
+    As in PyTorch, a 0-d tensor accepts dim 0 and -1 (reducing over them reduces nothing)."""
     ndim = len(shape)
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if not isinstance(axis, (tuple, list)) else tuple(axis)
     normalized = []
     for a in axes:
-        if not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor of shape {tuple(shape)}")
-        normalized.append(int(a) % ndim)
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool) or not -max(ndim, 1) <= a < max(ndim, 1):
+            raise dim_error(op, a, shape)
+        if ndim:
+            normalized.append(int(a) % ndim)
     if len(set(normalized)) != len(normalized):
-        raise ValueError(f"{op}: axis {axis} repeats an axis (shape {tuple(shape)})")
+        raise ValueError(f"{op}: dim {axis} repeats a dimension (shape {tuple(shape)})")
     return tuple(sorted(normalized))
 
 
 def normalize_axis(op: str, axis: int, ndim: int, shape: tuple) -> int:
-    """One axis in [0, ndim) (for softmax, concatenate, stack ...), or a clear error."""
-    if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
-        raise ValueError(f"{op}: axis {axis} is out of range for a tensor of shape {tuple(shape)}")
+    """One dim in [0, ndim) (for softmax, concatenate, stack ...), or a clear error."""
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool) or not -ndim <= axis < ndim:
+        raise dim_error(op, axis, shape, f"[{-ndim}, {ndim - 1}]" if ndim else "")
     return int(axis) % ndim
+
+
+def pick_dim(op: str, dim, axis):
+    """`dim` (PyTorch's name) or `axis` (NumPy's), whichever was given."""
+    if axis is None:
+        return dim
+    if dim is not None:
+        raise TypeError(f"{op}: got both dim={dim!r} and axis={axis!r}; they are the same argument")
+    return axis
+
+
+def pick_keepdim(keepdim: bool, keepdims) -> bool:
+    """`keepdim` (PyTorch's name) or `keepdims` (NumPy's)."""
+    return bool(keepdim if keepdims is None else keepdims)
+
+
+def check_device(device) -> str:
+    """"cpu" for the CPU (the only device minigrad has), else a clear error."""
+    name = str(getattr(device, "type", device))
+    if name.split(":")[0] != "cpu":
+        raise RuntimeError(f"device {name!r}: minigrad runs on the CPU only (NumPy), use 'cpu'")
+    return "cpu"

@@ -16,23 +16,30 @@ node so that `Tensor.backward` can call `backward` later. Rules for `backward`:
   * a gradient may have the broadcast shape of the output: the engine reduces it to the input's shape;
   * return the incoming `grad` itself, a view of it, or a newly computed array; never an array saved
     in forward, and never the same new array for two inputs (the engine adds into new arrays in place).
+
+An op whose backward needs no value from forward says so (`saves_inputs = False`, `saves_output =
+False`); then changing its inputs or its result in place after forward is harmless. For every other
+op, `backward` refuses to run on values that changed in place after forward (see `autograd.py`).
 """
 
 import numpy as np
 
 from minigrad.errors import broadcast_error
 from minigrad.grad_mode import _GradMode
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _Clock
 
 
 _new_tensor = Tensor.__new__
 
 
 class Function:
-    __slots__ = ("inputs", "needs_grad")
+    __slots__ = ("inputs", "needs_grad", "stamp")
 
     # The op's name in error messages and graph drawings; defaults to the class name in lower case.
     name = None
+    # Whether backward reads the input arrays / the result that forward saw (the safe default: yes).
+    saves_inputs = True
+    saves_output = True
 
     @classmethod
     def apply(cls, *inputs, **params):
@@ -41,7 +48,7 @@ class Function:
         arrays, recording = [], False
         for x in inputs:
             if isinstance(x, Tensor):
-                arrays.append(x.data)
+                arrays.append(x._data)
                 recording = recording or x._requires_grad
             else:
                 arrays.append(_constant(x))
@@ -57,10 +64,12 @@ class Function:
         if not recording:
             return Tensor._wrap(out)
         fn.inputs = inputs
+        fn.stamp = _Clock.now  # in-place changes after this moment are caught by backward
         # The result remembers the op that made it (its _ctx), for backward.
         result = _new_tensor(Tensor)
-        result.data = out if type(out) is np.ndarray else np.asarray(out)
+        result._data = out if type(out) is np.ndarray else np.asarray(out)
         result._grad, result._requires_grad, result._ctx, result._retains_grad = None, True, fn, False
+        result._version = result._changed_at = 0
         return result
 
     @classmethod

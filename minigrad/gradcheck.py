@@ -37,7 +37,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     rng = np.random.default_rng(seed)
     outputs = _outputs(fn(*args))
     # A one-element output is used as it is (weight 1), so the reported values are its plain gradient.
-    weights = [np.ones(out.shape) if out.size == 1 else rng.standard_normal(out.shape) for out in outputs]
+    weights = [np.ones(out.shape) if out.numel() == 1 else rng.standard_normal(out.shape) for out in outputs]
 
     def project(outs) -> float:
         return sum(float(np.sum(o.data.astype(np.float64) * w)) for o, w in zip(_outputs(outs), weights))
@@ -49,7 +49,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         total = sum((out * w).sum() for out, w in zip(outputs, weights) if out.requires_grad)
         if isinstance(total, Tensor):
             total.backward()
-        analytic = [np.zeros(args[i].shape) if args[i].grad is None else args[i].grad.copy() for i in checked]
+        analytic = [np.zeros(args[i].shape) if args[i]._grad is None else args[i]._grad.copy() for i in checked]
     finally:
         for i, grad in zip(checked, saved_grads):
             args[i]._grad = grad

@@ -14,6 +14,7 @@ import zipfile
 
 import numpy as np
 
+from minigrad.errors import check_device
 from minigrad.tensor import Tensor
 
 FORMAT = "minigrad-checkpoint"
@@ -44,9 +45,15 @@ def save(obj, path) -> None:
         raise
 
 
-def load(path):
+def load(path, weights_only: bool = True, map_location=None):
     """Load what `save` wrote. Anything else (a pickle, a truncated or foreign file) raises
-    CheckpointError without executing anything."""
+    CheckpointError without executing anything.
+
+    `weights_only` and `map_location` are accepted for PyTorch code (`torch.load(path, weights_only=True)`):
+    a minigrad checkpoint holds only arrays and plain values and is never unpickled, whatever they say,
+    and everything loads to the CPU."""
+    if map_location is not None:
+        check_device(map_location)
     try:
         with open(path, "rb") as file:
             magic = file.read(4)
@@ -94,7 +101,8 @@ def _encode(obj, arrays: dict):
         return {"dict": items}
     if isinstance(obj, (list, tuple)):
         return {type(obj).__name__: [_encode(v, arrays) for v in obj]}
-    raise TypeError(f"save: cannot save a {type(obj).__name__} (only arrays, numbers, strings, None, dicts, lists, tuples)")
+    hint = "; save model.state_dict() instead of the model" if hasattr(obj, "state_dict") else ""
+    raise TypeError(f"save: cannot save a {type(obj).__name__} (only arrays, numbers, strings, None, dicts, lists, tuples){hint}")
 
 
 def _decode(node, arrays: dict, path):

@@ -184,7 +184,7 @@ def test_sequential_fuses_linear_and_relu_with_identical_results():
     fused = model(x)
     assert fused._ctx.inputs[0]._ctx.op_name() == "linear_relu"
     fused.sum().backward()
-    fused_grads = [p.grad.copy() for p in model.params()]
+    fused_grads = [p.grad.numpy().copy() for p in model.params()]
     model.zero_grad()
     h = x
     for layer in model:  # the same layers called one by one: no fusion

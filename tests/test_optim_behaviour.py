@@ -56,7 +56,7 @@ def test_grads_are_untouched_and_float32_is_kept(name, make):
     for group in opt.param_groups:
         group["weight_decay"] = 0.01  # weight decay must not write into p.grad either
     model(mg.randn(8, 4)).sum().backward()
-    grads = [p.grad.copy() for p in model.params()]
+    grads = [p.grad.numpy().copy() for p in model.params()]
     arrays = [p.data for p in model.params()]
     before = [p.data.copy() for p in model.params()]
     opt.step()

@@ -52,7 +52,7 @@ def test_parameters_become_views_into_one_array():
     opt = optim.Adam(model.params())
     flat = opt._packing[0].flat
     assert all(p.data.base is flat for p in model.params())
-    assert flat.size == sum(p.size for p in model.params())
+    assert flat.size == sum(p.numel() for p in model.params())
     model(mg.ones(2, 5)).sum().backward()
     opt.step()
     state_arrays = [opt.state[p]["exp_avg"] for p in model.params()]

@@ -64,7 +64,7 @@ def test_unsupported_data_is_an_error():
 
 def test_attributes():
     t = mg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
-    assert t.shape == (2, 3) and t.ndim == 2 and t.size == 6 and t.dtype == np.float64
+    assert t.shape == (2, 3) and t.ndim == 2 and t.numel() == 6 and t.size() == (2, 3) and t.size(1) == 3 and t.dtype == np.float64
     assert t.requires_grad and t.is_leaf and t.grad is None
     assert t.T.shape == (3, 2)
     assert len(t) == 2
@@ -167,8 +167,12 @@ def test_indexing_with_tensors():
 def test_reshape_transpose_flatten_forms():
     x = mg.tensor(np.arange(24.0).reshape(2, 3, 4))
     assert x.reshape(6, 4).shape == (6, 4) == x.reshape((6, 4)).shape
-    assert x.transpose().shape == (4, 3, 2)
-    assert x.transpose(1, 0, 2).shape == (3, 2, 4) == x.transpose((1, 0, 2)).shape
+    assert x.T.shape == (4, 3, 2)
+    assert x.transpose(0, 1).shape == (3, 2, 4) == x.transpose(1, 0).shape  # swaps two dims, as PyTorch
+    assert x.transpose(0, -1).shape == (4, 3, 2)
+    np.testing.assert_array_equal(x.transpose(0, 2).data, x.data.swapaxes(0, 2))
+    assert x.permute(1, 0, 2).shape == (3, 2, 4) == x.permute((1, 0, 2)).shape
+    assert x.view(6, 4).shape == (6, 4) and x.view(-1).shape == (24,)
     assert x.flatten().shape == (24,)
     assert x.flatten(1).shape == (2, 12)
     assert x.flatten(0, 1).shape == (6, 4)

@@ -31,9 +31,9 @@ def _gradient_and_hessian(surface, xy):
         for sign in (1, -1):
             p = mg.tensor(np.array(xy) + sign * step, requires_grad=True)
             surface(p).backward()
-            grads.append(p.grad)
+            grads.append(p.grad.numpy())
         hessian[:, i] = (grads[0] - grads[1]) / 2e-5
-    return point.grad, hessian
+    return point.grad.numpy(), hessian
 
 
 @pytest.mark.parametrize("name", list(SURFACES))

@@ -7,11 +7,12 @@
 
 import numpy as np
 
+from minigrad.data.dataset import Dataset, default_collate
 from minigrad.rng import generator
 from minigrad.tensor import Tensor
 
 
-class TensorDataset:
+class TensorDataset(Dataset):
     """Arrays (or Tensors) of equal length, indexed together: dataset[i] is (x[i], y[i], ...)."""
 
     def __init__(self, *arrays):
@@ -36,9 +37,16 @@ class DataLoader:
     the samples in a new random order, drawn from a generator seeded with `seed` (or, for
     `seed=None`, from minigrad's generator, which `manual_seed` controls); no sample is lost.
     `drop_last=True` skips a last batch smaller than `batch_size`.
+
+    Any map-style dataset works (a `Dataset` subclass with `__len__` and `__getitem__`): its samples
+    are fetched one by one and stacked by `collate_fn` (`default_collate`). A `TensorDataset` is
+    sliced whole batches at a time. `num_workers` and `pin_memory` are accepted for PyTorch code and
+    change nothing (one process, no GPU).
     """
 
-    def __init__(self, dataset, batch_size=32, shuffle: bool = False, drop_last: bool = False, seed=None):
+    def __init__(self, dataset, batch_size=32, shuffle: bool = False, drop_last: bool = False, seed=None,
+                 num_workers: int = 0, pin_memory: bool = False, collate_fn=None):
+        self.collate_fn = collate_fn
         if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
             raise ValueError(f"DataLoader: batch_size must be a positive int or None, got {batch_size!r}")
         self.dataset, self.shuffle, self.drop_last = dataset, shuffle, drop_last
@@ -54,6 +62,10 @@ class DataLoader:
         order = (self.rng or generator()).permutation(n) if self.shuffle else None
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
+            if self.collate_fn is not None or not isinstance(self.dataset, TensorDataset):
+                positions = range(start, min(start + self.batch_size, n)) if order is None else order[start : start + self.batch_size]
+                yield (self.collate_fn or default_collate)([self.dataset[int(i)] for i in positions])
+                continue
             if order is None:
                 index = slice(start, start + self.batch_size)
             else:

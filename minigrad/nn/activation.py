@@ -30,12 +30,12 @@ def tanh(x):
 
 def softmax(x, dim: int = -1):
     """exp(x) / Σ exp(x) along `dim` (computed stably)."""
-    return x.softmax(axis=dim)
+    return x.softmax(dim)
 
 
 def log_softmax(x, dim: int = -1):
     """x - logsumexp(x) along `dim` (computed stably)."""
-    return x.log_softmax(axis=dim)
+    return x.log_softmax(dim)
 
 
 class ReLU(Module):
@@ -71,7 +71,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, x):
-        return x.softmax(axis=self.dim)
+        return x.softmax(self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

@@ -10,14 +10,17 @@ Subclass it, assign layers and `Parameter`s as attributes in `__init__`, and def
         def forward(self, x):
             return self.fc2(self.fc1(x).relu())
 
-There is no registration: `params()` finds parameters by walking the attributes (and lists, tuples and
-dicts of them) in the order they were defined, exactly as PyTorch names them ("fc1.weight", "0.bias").
+There is no registration: `parameters()` finds parameters by walking the attributes (and lists, tuples
+and dicts of them) in the order they were defined, exactly as PyTorch names them ("fc1.weight", "0.bias").
+`params()` is the same list under a shorter name.
 """
 
 from collections import OrderedDict
 
 import numpy as np
 
+from minigrad.dtypes import as_dtype
+from minigrad.errors import check_device
 from minigrad.tensor import Tensor
 
 
@@ -94,12 +97,20 @@ class Module:
         """The trainable parameters, in definition order, each once: what an optimizer takes."""
         return [p for _, p in self._named_tensors(Parameter)]
 
-    # PyTorch spells it `parameters()`; the same list under that name helps code carry over.
-    def parameters(self) -> list:
+    def parameters(self, recurse: bool = True) -> list:
+        """The trainable parameters (PyTorch's name for `params()`)."""
         return self.params()
+
+    def named_parameters(self) -> list:
+        """(dotted name, parameter) pairs (PyTorch's name for `named_params()`)."""
+        return self.named_params()
 
     def named_buffers(self):
         return list(self._named_tensors(Buffer))
+
+    def buffers(self) -> list:
+        """The non-trained state tensors (batch-norm running statistics), in definition order."""
+        return [b for _, b in self._named_tensors(Buffer)]
 
     def register_buffer(self, name: str, value) -> None:
         """PyTorch's way to add non-trained state; the same as `self.name = nn.Buffer(value)`."""
@@ -132,10 +143,44 @@ class Module:
 
     # -- training helpers ------------------------------------------------------------------------------
 
-    def zero_grad(self) -> None:
-        """Forget the gradients of all parameters (set them to None)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients of all parameters: set them to None (or to zeros, with set_to_none=False)."""
         for p in self.params():
-            p.grad = None
+            if set_to_none or p._grad is None:
+                p._grad = None
+            else:
+                p._grad[...] = 0
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        """Switch gradient tracking of every parameter on or off (e.g. to freeze a part of a model)."""
+        for p in self.params():
+            p.requires_grad = requires_grad
+        return self
+
+    def apply(self, fn) -> "Module":
+        """Call `fn(module)` on every submodule and this one, children first (as PyTorch), e.g. to initialise."""
+        for module in reversed(self.modules()):
+            fn(module)
+        return self
+
+    def to(self, *args, **kwargs) -> "Module":
+        """`model.to("cpu")` returns the model (the CPU is the only device, another one is an error);
+        `model.to(minigrad.float64)` converts every parameter and buffer to that float dtype."""
+        for arg in list(args) + list(kwargs.values()):
+            if isinstance(arg, str) or hasattr(arg, "type"):
+                check_device(arg)
+                continue
+            dtype = as_dtype(arg)
+            if dtype.kind != "f":
+                raise TypeError(f"{type(self).__name__}.to: parameters can only have a floating-point dtype, got {dtype}")
+            for tensor in self._state_tensors().values():
+                if tensor.dtype.kind == "f" and tensor.dtype != dtype:
+                    tensor.data = tensor.data.astype(dtype)
+                    tensor.grad = None
+        return self
+
+    def cpu(self) -> "Module":
+        return self
 
     def train(self, mode: bool = True) -> "Module":
         """Training mode (dropout active, batch norm uses batch statistics) for this module and below."""

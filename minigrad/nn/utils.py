@@ -12,7 +12,7 @@ def clip_grad_norm_(params, max_norm: float, norm_type: float = 2.0) -> float:
     The joint 2-norm is √(Σ over all parameters of Σ g²), as if every gradient were one long vector,
     so clipping keeps the direction of the whole update.
     """
-    grads = [p.grad for p in ([params] if hasattr(params, "grad") else params) if p.grad is not None]
+    grads = [p._grad for p in ([params] if hasattr(params, "grad") else params) if p._grad is not None]  # raw arrays, scaled in place
     if not grads:
         return 0.0
     if norm_type == math.inf:

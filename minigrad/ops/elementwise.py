@@ -12,6 +12,8 @@ from minigrad.function import Function
 class Add(Function):
     """out = a + b;  ∂out/∂a = 1, ∂out/∂b = 1."""
 
+    saves_inputs = saves_output = False
+
     def forward(self, a, b):
         return a + b
 
@@ -21,6 +23,8 @@ class Add(Function):
 
 class Sub(Function):
     """out = a - b;  ∂out/∂a = 1, ∂out/∂b = -1."""
+
+    saves_inputs = saves_output = False
 
     def forward(self, a, b):
         return a - b
@@ -33,6 +37,7 @@ class Mul(Function):
     """out = a · b;  ∂out/∂a = b, ∂out/∂b = a."""
 
     __slots__ = ("a", "b")
+    saves_output = False
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -61,7 +66,11 @@ class Div(Function):
 
 
 class Pow(Function):
-    """out = a ** b;  ∂out/∂a = b·a^(b-1), ∂out/∂b = out·ln(a)."""
+    """out = a ** b;  ∂out/∂a = b·a^(b-1), ∂out/∂b = out·ln(a).
+
+    At a = 0 both formulas meet 0·∞; PyTorch's limits are used instead of NaN: ∂out/∂a = 0 where
+    b = 0 (a⁰ = 1 is constant), and ∂out/∂b = 0 where a = 0 and b ≥ 0.
+    """
 
     __slots__ = ("a", "b", "out")
 
@@ -72,13 +81,26 @@ class Pow(Function):
 
     def backward(self, grad):
         need_a, need_b = self.needs_grad
-        grad_a = grad * self.b * self.a ** (self.b - 1) if need_a else None
-        grad_b = grad * self.out * np.log(self.a) if need_b else None
+        a, b = self.a, self.b
+        grad_a = grad_b = None
+        if need_a:
+            if np.ndim(b) == 0 and b == 0:
+                grad_a = np.zeros_like(grad * a)
+            elif np.ndim(b) == 0 and b >= 1:  # a^(b-1) is finite everywhere: the fast path
+                grad_a = grad * b * a ** (b - 1)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    grad_a = np.where(b == 0, 0, grad * b * a ** (b - 1))
+        if need_b:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grad_b = np.where((a == 0) & (b >= 0), 0, grad * self.out * np.log(a))
         return grad_a, grad_b
 
 
 class Neg(Function):
     """out = -a;  ∂out/∂a = -1."""
+
+    saves_inputs = saves_output = False
 
     def forward(self, a):
         return -a
@@ -212,6 +234,31 @@ class Clip(Function):
         if self.high is not None:
             inside &= self.a <= self.high
         return (grad * inside,)
+
+
+class Clone(Function):
+    """out = a copy of a;  ∂out/∂a = 1."""
+
+    saves_inputs = saves_output = False
+
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, grad):
+        return (grad,)
+
+
+class Cast(Function):
+    """out = a converted to another float dtype;  the gradient is converted back (by the engine)."""
+
+    saves_inputs = saves_output = False
+    name = "to"
+
+    def forward(self, a, dtype):
+        return a.astype(dtype)
+
+    def backward(self, grad):
+        return (grad,)
 
 
 class Maximum(Function):

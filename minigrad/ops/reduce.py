@@ -22,6 +22,7 @@ class Sum(Function):
 
     __slots__ = ("axes", "keepdims", "shape")
     name = "sum"
+    saves_inputs = saves_output = False
     _reduce = staticmethod(np.sum)
 
     def forward(self, a, axis=None, keepdims=False):
@@ -92,7 +93,10 @@ class LogSumExp(Function):
     def forward(self, a, axis=None, keepdims=False):
         self.axes = normalize_axes("logsumexp", axis, a.shape)
         self.a, self.keepdims = a, keepdims
-        shift = np.max(a, axis=self.axes, keepdims=True)
+        if a.size == 0:  # log Σ of nothing = log 0
+            self.out = np.full(np.sum(a, axis=self.axes, keepdims=True).shape, -np.inf, dtype=a.dtype)
+            return self.out if keepdims else np.squeeze(self.out, self.axes)
+        shift = np.array(np.max(a, axis=self.axes, keepdims=True))  # an array even for 0-d input
         shift[~np.isfinite(shift)] = 0  # rows of -inf: log Σ exp = -inf without a nan from inf - inf
         with np.errstate(divide="ignore"):  # log 0 = -inf is the right answer for such rows
             self.out = np.log(np.sum(np.exp(a - shift), axis=self.axes, keepdims=True)) + shift
@@ -112,6 +116,9 @@ class Softmax(Function):
 
     def forward(self, a, axis=-1):
         self.axis = normalize_axis("softmax", axis, a.ndim, a.shape)
+        if a.size == 0:  # nothing to normalise: PyTorch returns the empty tensor
+            self.out = a.copy()
+            return self.out
         e = np.exp(a - a.max(axis=self.axis, keepdims=True))
         self.out = e / e.sum(axis=self.axis, keepdims=True)
         return self.out
@@ -128,9 +135,32 @@ class LogSoftmax(Function):
 
     def forward(self, a, axis=-1):
         self.axis = normalize_axis("log_softmax", axis, a.ndim, a.shape)
+        if a.size == 0:
+            self.out = a.copy()
+            return self.out
         shifted = a - a.max(axis=self.axis, keepdims=True)
         self.out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
         return self.out
 
     def backward(self, grad):
         return (grad - np.exp(self.out) * grad.sum(axis=self.axis, keepdims=True),)
+
+
+class Norm(Function):
+    """out = √(Σ a²) over axes (the 2-norm);  ∂out/∂a = a / out, taken as 0 where out = 0 (as PyTorch),
+    so the norm of a zero vector has gradient 0 instead of NaN."""
+
+    __slots__ = ("a", "out", "axes", "keepdims")
+    name = "norm"
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.axes = normalize_axes(self.name, axis, a.shape)
+        self.a, self.keepdims = a, keepdims
+        self.out = np.sqrt(np.sum(a * a, axis=self.axes, keepdims=True))
+        return self.out if keepdims else np.squeeze(self.out, self.axes)
+
+    def backward(self, grad):
+        if not self.keepdims:
+            grad = np.expand_dims(grad, self.axes)
+        safe = np.where(self.out == 0, 1, self.out)
+        return (grad * self.a / safe,)

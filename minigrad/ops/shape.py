@@ -14,6 +14,7 @@ class Reshape(Function):
     """out = a with a new shape (same elements in the same order);  grad is reshaped back."""
 
     __slots__ = ("shape",)
+    saves_inputs = saves_output = False
 
     def forward(self, a, shape):
         self.shape = a.shape
@@ -30,23 +31,27 @@ class Transpose(Function):
     """out = a with its axes permuted (reversed if `axes` is None);  grad gets the inverse permutation."""
 
     __slots__ = ("axes",)
+    saves_inputs = saves_output = False
 
     def forward(self, a, axes=None):
-        if axes is not None and sorted(int(x) % max(a.ndim, 1) for x in axes) != list(range(a.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes of shape {a.shape}")
+        # `axes` is a permutation of range(a.ndim), checked by Tensor.permute / transpose.
         self.axes = axes
         return a.transpose(axes)
 
     def backward(self, grad):
         if self.axes is None:
             return (grad.transpose(),)
-        return (grad.transpose(np.argsort([int(x) % grad.ndim for x in self.axes])),)
+        return (grad.transpose(np.argsort(self.axes)),)
 
 
 def _normalize_index(index):
-    """Tensors in an index become their arrays, lists become arrays (as NumPy treats them)."""
+    """Tensors in an index become their arrays; lists, and tuples inside the index tuple, become
+    integer (or boolean) arrays, which is how NumPy reads them, so that backward sees every repeat."""
     parts = index if isinstance(index, tuple) else (index,)
-    parts = tuple(p.data if isinstance(p, Tensor) else np.asarray(p) if isinstance(p, list) else p for p in parts)
+    parts = tuple(
+        p.data if isinstance(p, Tensor) else np.asarray(p) if isinstance(p, list) or (isinstance(p, tuple) and isinstance(index, tuple)) else p
+        for p in parts
+    )
     return parts if isinstance(index, tuple) else parts[0]
 
 
@@ -62,6 +67,7 @@ class GetItem(Function):
 
     __slots__ = ("index", "shape", "dtype")
     name = "index"
+    saves_inputs = saves_output = False
 
     def forward(self, a, index):
         self.index = _normalize_index(index)
@@ -84,16 +90,18 @@ class Concatenate(Function):
     """out = [a₁ a₂ ...] joined along `axis`;  each input gets its own slice of the gradient."""
 
     __slots__ = ("axis", "splits")
+    saves_inputs = saves_output = False
+    name = "cat"
 
     def forward(self, *arrays, axis=0):
         first = arrays[0]
-        self.axis = normalize_axis("concatenate", axis, first.ndim, first.shape)
+        self.axis = normalize_axis(self.name, axis, first.ndim, first.shape)
         for other in arrays[1:]:
             if other.ndim != first.ndim or any(
                 m != n for i, (m, n) in enumerate(zip(first.shape, other.shape)) if i != self.axis
             ):
                 raise ValueError(
-                    f"concatenate: shapes {first.shape} and {other.shape} differ outside axis {self.axis}"
+                    f"cat: shapes {first.shape} and {other.shape} differ outside dim {self.axis}"
                 )
         self.splits = np.cumsum([x.shape[self.axis] for x in arrays])[:-1]
         return np.concatenate(arrays, axis=self.axis)
@@ -106,6 +114,7 @@ class Stack(Function):
     """out = the inputs stacked along a new axis `axis`;  input i gets the gradient's slice i."""
 
     __slots__ = ("axis", "count")
+    saves_inputs = saves_output = False
 
     def forward(self, *arrays, axis=0):
         first = arrays[0]

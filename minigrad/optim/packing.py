@@ -35,7 +35,7 @@ class PackedGroup:
         self.views = self.split(self.flat)
         for p, view in zip(self.params, self.views):
             view[...] = p.data
-            p.data = view
+            p._data = view  # not `p.data = ...`: the values are unchanged, so this is no in-place change
         self.grad = np.empty_like(self.flat)
         self.state = None  # the flat state dict, made on the first packed step
         self.aligned = False  # known: every parameter has taken the same number of steps
@@ -46,7 +46,7 @@ class PackedGroup:
 
     def intact(self) -> bool:
         """False if someone replaced a parameter's `.data` with another array since packing."""
-        return all(p.data is view for p, view in zip(self.params, self.views))
+        return all(p._data is view for p, view in zip(self.params, self.views))
 
     def gather_grads(self) -> np.ndarray:
         np.concatenate([p._grad.reshape(-1) for p in self.params], out=self.grad)
