@@ -41,10 +41,12 @@ def _rows(patches):
 
 def _probes(rng):
     probes = []
-    # Every geometry has C > 1, a non-square kernel or stride or padding somewhere, N > 1: each mistake shows.
+    # Together the geometries have C > 1, N > 1, non-square kernels, strides and paddings, and padding with
+    # stride 1 in each direction (where any change of the output size shows): each mistake shows.
     geometries = [((2, 3, 5, 6), (2, 3), (1, 1), (0, 0)), ((2, 2, 6, 5), (3, 2), (2, 1), (1, 0)),
                   ((1, 3, 5, 5), (3, 3), (1, 2), (1, 1)), ((3, 2, 7, 6), (2, 2), (2, 2), (0, 1)),
-                  ((2, 1, 4, 4), (1, 1), (1, 1), (0, 0)), ((2, 2, 6, 7), (3, 2), (2, 3), (2, 1))]
+                  ((2, 1, 4, 4), (1, 1), (1, 1), (0, 0)), ((2, 2, 6, 7), (3, 2), (2, 3), (2, 1)),
+                  ((2, 2, 5, 6), (2, 3), (1, 1), (1, 2)), ((1, 2, 6, 5), (3, 3), (1, 1), (2, 1))]
     for k, (shape, kernel, stride, padding) in enumerate(geometries):
         dtype = np.float64 if k % 2 == 0 else np.float32
         x = rng.standard_normal(shape).astype(dtype)
