@@ -12,7 +12,7 @@
 # Every optimizer in this series moves the weights against the gradient of the loss. This chapter is
 # about where that gradient comes from: reverse-mode automatic differentiation ("autograd"), the
 # machinery behind `loss.backward()`. We compute one derivative three ways, build a complete scalar
-# autograd engine in about thirty lines, and then find the same ideas in `minigrad.Tensor`.
+# autograd engine in under forty lines, and then find the same ideas in `minigrad.Tensor`.
 #
 # **You will learn**
 # - to compute a derivative by hand, by finite differences and by reverse mode, and why reverse mode is
@@ -231,9 +231,10 @@ class Value:
         e = math.exp(self.data)
         return Value(e, (self,), (e,))
 
-    def backward(self):
+    def topological_order(self):
+        """Every Value this one depends on, each after all of its inputs (depth first, post-order)."""
         order, visited, stack = [], set(), [(self, False)]
-        while stack:  # post-order: a node is appended after all of its inputs
+        while stack:
             node, inputs_done = stack.pop()
             if inputs_done:
                 order.append(node)
@@ -241,18 +242,34 @@ class Value:
                 visited.add(id(node))
                 stack.append((node, True))
                 stack.extend((parent, False) for parent in node.inputs)
+        return order
+
+    def backward(self):
         self.grad = 1.0
-        for node in reversed(order):  # every node before the nodes it was computed from
+        for node in reversed(self.topological_order()):  # every node before the nodes it was computed from
             for parent, local in zip(node.inputs, node.local_grads):
                 parent.grad += node.grad * local  # a share, added: parents may have several children
 
 
 # %% [markdown]
-# The same $f$, written with `Value`s, and its gradient:
+# The same $f$, written with `Value`s, one step per line so that we can name the nodes, and the order
+# in which `backward` visits them:
 
 # %%
 x, y = Value(x0), Value(y0)
-out = (x * y + x).tanh() * y.exp()
+xy = x * y
+u = xy + x
+t = u.tanh()
+ey = y.exp()
+out = t * ey
+names = {id(v): name for name, v in [("x", x), ("y", y), ("x·y", xy), ("u", u), ("t", t), ("e^y", ey), ("f", out)]}
+print("backward visits:", " → ".join(names[id(v)] for v in reversed(out.topological_order())))
+
+# %% [markdown]
+# `y` feeds both `x·y` and `e^y`, and it is visited only after both; `x` feeds `x·y` and `u`, and comes
+# after both. By the time a node is visited, every share of its gradient has arrived. Now the gradient:
+
+# %%
 out.backward()
 print(f"f = {out.data:.12f} (math: {f(x0, y0):.12f})")
 print(f"reverse mode: ∂f/∂x = {x.grad:.12f}, ∂f/∂y = {y.grad:.12f}")
@@ -269,17 +286,8 @@ np.testing.assert_allclose([x.grad, y.grad], exact, rtol=1e-14)
 # %%
 def backward_assigning(root):
     """Value.backward with `=` in place of `+=` (wrong: a value used twice keeps only one share)."""
-    order, visited, stack = [], set(), [(root, False)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-        elif id(node) not in visited:
-            visited.add(id(node))
-            stack.append((node, True))
-            stack.extend((parent, False) for parent in node.inputs)
     root.grad = 1.0
-    for node in reversed(order):
+    for node in reversed(root.topological_order()):
         for parent, local in zip(node.inputs, node.local_grads):
             parent.grad = node.grad * local
 

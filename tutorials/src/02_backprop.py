@@ -258,8 +258,8 @@ np.testing.assert_allclose(loss_np, loss.item(), rtol=1e-6)
 # %%
 mg.manual_seed(0)
 loader = DataLoader(TensorDataset(mg.tensor(X_train), mg.tensor(y_train)), batch_size=32, shuffle=True)
-optimizer = optim.SGD(model.parameters(), lr=0.5)
 lr, epochs = 0.5, 8
+optimizer = optim.SGD(model.parameters(), lr=lr)
 batches, losses_np, losses_mg = [], [], []
 
 for epoch in range(epochs):

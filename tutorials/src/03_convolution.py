@@ -366,8 +366,8 @@ print("weights:", sum(p.numel() for p in cnn.parameters()))
 
 # %%
 loader = DataLoader(TensorDataset(mg.tensor(X_train), mg.tensor(y_train)), batch_size=32, shuffle=True)
-optimizer = optim.SGD(cnn.parameters(), lr=0.2)
 lr, epochs = 0.2, 6
+optimizer = optim.SGD(cnn.parameters(), lr=lr)
 losses_np, losses_mg = [], []
 for epoch in range(epochs):
     for xb, yb in loader:

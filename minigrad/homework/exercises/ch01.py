@@ -78,6 +78,7 @@ EXERCISES = [
         solution=tanh_backward,
         probes=_tanh_probes,
         outputs=("grad_input",),
+        forbidden=("minigrad.ops.elementwise.Tanh",),
         mistakes=(
             Mistake("tanh(x) is used as its own derivative",
                     "d tanh(x)/dx = 1 − tanh(x)², not tanh(x).",
@@ -102,6 +103,7 @@ EXERCISES = [
         solution=logsumexp_backward,
         probes=_lse_probes,
         outputs=("grad_input",),
+        forbidden=("minigrad.ops.reduce.LogSumExp", "minigrad.ops.reduce.Softmax"),
         mistakes=(
             Mistake("the softmax is taken over the last axis instead of `dim`",
                     "∂ logsumexp / ∂x is the softmax along the axis that was summed: normalise over `dim`.",

@@ -79,6 +79,7 @@ EXERCISES = [
         solution=linear_backward,
         probes=_linear_probes,
         outputs=("grad_x", "grad_w", "grad_b"),
+        forbidden=("minigrad.nn.linear.LinearFunction",),
         mistakes=(
             Mistake("the weight gradient is transposed (xᵀ·g, shape (in, out))",
                     "w has shape (out, in), and so must its gradient: grad_output.T @ x.",
@@ -103,6 +104,8 @@ EXERCISES = [
         solution=softmax_cross_entropy_grad,
         probes=_ce_probes,
         outputs=("grad_logits",),
+        forbidden=("minigrad.nn.loss.CrossEntropyFunction", "minigrad.ops.reduce.Softmax",
+                   "minigrad.ops.reduce.LogSoftmax"),
         mistakes=(
             Mistake("the 1/N of the mean is missing",
                     "The loss is the mean over the N samples, so the gradient is (p − y)/N.",
