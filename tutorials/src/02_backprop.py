@@ -115,8 +115,8 @@ print(f"untrained: loss {loss.item():.3f} (log 10 = {np.log(10):.3f}), test accu
 #
 # $$ G_Z = \frac{P - Y}{N}. $$
 #
-# Each row of $P - Y$ sums to $1 - 1 = 0$: raising the right class's score lowers the loss exactly as
-# much as raising all the other scores, weighted by their probabilities, raises it.
+# Each row of $P - Y$ sums to $1 - 1 = 0$. That had to be: adding the same number to every score of a
+# row leaves its softmax, and so the loss, unchanged, so the derivative along that direction is zero.
 #
 # ### Linear: $G W$, $G^\top X$, $\sum_n G$
 #
