@@ -123,7 +123,7 @@ def check_same(name, results, rtol=2e-4, atol=2e-5):
 def step_contenders(make_minigrad, make_torch, make_floor, x, labels, optimizer):
     """Training-step closures (and a gradient check) for minigrad, PyTorch and the NumPy floor."""
     model = make_minigrad()
-    opt = optim.Adam(model.params(), lr=1e-3) if optimizer == "adam" else optim.SGD(model.params(), lr=0.01, momentum=0.9)
+    opt = optim.Adam(model.parameters(), lr=1e-3) if optimizer == "adam" else optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x_mg = mg.tensor(x)
 
     def minigrad_step():
@@ -134,7 +134,7 @@ def step_contenders(make_minigrad, make_torch, make_floor, x, labels, optimizer)
 
     loss = F.cross_entropy(model(x_mg), labels)
     loss.backward()
-    checks = {"minigrad": (loss.item(), [p.grad for p in model.params()])}
+    checks = {"minigrad": (loss.item(), [p.grad for p in model.parameters()])}
     opt.zero_grad()
     contenders = {"minigrad": minigrad_step}
 
@@ -206,7 +206,7 @@ def epoch_runner(name, arrays, batches):
     """One epoch of W2 for a contender."""
     if name == "minigrad":
         model = minigrad_mlp(arrays)
-        opt = optim.SGD(model.params(), lr=0.01, momentum=0.9)
+        opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
         tensors = [(mg.tensor(x), t) for x, t in batches]
 
         def run():
@@ -284,7 +284,7 @@ def workload_w5():
 
     def minigrad_run():
         model = minigrad_mlp(arrays)
-        opt = optim.Adam(model.params(), lr=1e-3)
+        opt = optim.Adam(model.parameters(), lr=1e-3)
         for epoch in range(30):
             for index in batches(epoch):
                 opt.zero_grad()

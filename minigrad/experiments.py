@@ -98,7 +98,7 @@ def compare(dataset="digits", optimizers=tuple(OPTIMIZERS), epochs=30, batch_siz
         if progress:
             print(f"{DISPLAY_NAMES[name]}:", flush=True)
         started = time.perf_counter()
-        history = fit(model, nn.CrossEntropyLoss(), make_optimizer(name, model.params()), train_loader, epochs, val_loader=test_loader, progress=progress)
+        history = fit(model, nn.CrossEntropyLoss(), make_optimizer(name, model.parameters()), train_loader, epochs, val_loader=test_loader, progress=progress)
         results[DISPLAY_NAMES[name]] = (history, history.val_accuracy[-1], time.perf_counter() - started)
         if on_result is not None:
             on_result(DISPLAY_NAMES[name], results[DISPLAY_NAMES[name]])
@@ -118,7 +118,7 @@ def train(dataset="digits", model_name="mlp", optimizer="adam", epochs=10, batch
     data = load_dataset(dataset, seed, images=model_name == "cnn")
     mg.manual_seed(seed)
     model = build_model(model_name, int(np.prod(data[0].shape[1:])), data[4])
-    opt = make_optimizer(optimizer, model.params(), lr=lr, **(hyperparameters or {}))
+    opt = make_optimizer(optimizer, model.parameters(), lr=lr, **(hyperparameters or {}))
     train_loader, test_loader = _loaders(data, batch_size, seed)
     history, start_epoch = History(), 0
     if resume is not None:

@@ -1,6 +1,6 @@
 """The training loop every example uses: `fit` runs epochs of mini-batch steps, `evaluate` measures.
 
-    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.params()), train_loader, epochs=20,
+    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters()), train_loader, epochs=20,
                   val_loader=test_loader)
     history.val_accuracy[-1]
 

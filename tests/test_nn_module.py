@@ -55,7 +55,7 @@ def test_params_are_found_in_definition_order_once():
 def test_shared_layer_parameters_appear_once():
     layer = nn.Linear(3, 3)
     model = nn.Sequential(layer, nn.ReLU(), layer)
-    assert len(model.params()) == 2
+    assert len(model.parameters()) == 2
     assert [n for n, _ in model.named_params()] == ["0.weight", "0.bias"]
 
 
@@ -184,7 +184,7 @@ def test_sequential_fuses_linear_and_relu_with_identical_results():
     fused = model(x)
     assert fused._ctx.inputs[0]._ctx.op_name() == "linear_relu"
     fused.sum().backward()
-    fused_grads = [p.grad.numpy().copy() for p in model.params()]
+    fused_grads = [p.grad.numpy().copy() for p in model.parameters()]
     model.zero_grad()
     h = x
     for layer in model:  # the same layers called one by one: no fusion
@@ -192,7 +192,7 @@ def test_sequential_fuses_linear_and_relu_with_identical_results():
     assert h._ctx.inputs[0]._ctx.op_name() == "relu"
     np.testing.assert_array_equal(h.data, fused.data)
     h.sum().backward()
-    for a, b in zip(fused_grads, (p.grad for p in model.params())):
+    for a, b in zip(fused_grads, (p.grad for p in model.parameters())):
         np.testing.assert_array_equal(a, b)
 
 

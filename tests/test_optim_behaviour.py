@@ -52,15 +52,15 @@ def test_converges_on_an_ill_conditioned_quadratic(name, make):
 def test_grads_are_untouched_and_float32_is_kept(name, make):
     mg.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 1))
-    opt = make(model.params())
+    opt = make(model.parameters())
     for group in opt.param_groups:
         group["weight_decay"] = 0.01  # weight decay must not write into p.grad either
     model(mg.randn(8, 4)).sum().backward()
-    grads = [p.grad.numpy().copy() for p in model.params()]
-    arrays = [p.data for p in model.params()]
-    before = [p.data.copy() for p in model.params()]
+    grads = [p.grad.numpy().copy() for p in model.parameters()]
+    arrays = [p.data for p in model.parameters()]
+    before = [p.data.copy() for p in model.parameters()]
     opt.step()
-    for p, g, array, old in zip(model.params(), grads, arrays, before):
+    for p, g, array, old in zip(model.parameters(), grads, arrays, before):
         np.testing.assert_array_equal(p.grad, g)
         assert p.data is array and p.dtype == np.float32  # updated in place, still float32
         assert not np.array_equal(p.data, old)
@@ -149,7 +149,7 @@ def test_resume_from_a_checkpoint_is_bit_identical(tmp_path, name, make):
     def build():
         mg.manual_seed(0)
         model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
-        return model, make(model.params())
+        return model, make(model.parameters())
 
     rng = np.random.default_rng(0)
     batches = [(mg.tensor(rng.standard_normal((16, 4)).astype(np.float32)), rng.integers(0, 3, 16)) for _ in range(20)]

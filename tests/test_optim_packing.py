@@ -17,7 +17,7 @@ def _model():
 
 def _train(make, steps=15, weight_decay=0.0, skip=()):
     model = _model()
-    opt = make(model.params())
+    opt = make(model.parameters())
     for group in opt.param_groups:
         group["weight_decay"] = weight_decay
     rng = np.random.default_rng(0)
@@ -49,13 +49,13 @@ def test_packed_steps_equal_per_tensor_steps(monkeypatch, name, make, weight_dec
 
 def test_parameters_become_views_into_one_array():
     model = _model()
-    opt = optim.Adam(model.params())
+    opt = optim.Adam(model.parameters())
     flat = opt._packing[0].flat
-    assert all(p.data.base is flat for p in model.params())
-    assert flat.size == sum(p.numel() for p in model.params())
+    assert all(p.data.base is flat for p in model.parameters())
+    assert flat.size == sum(p.numel() for p in model.parameters())
     model(mg.ones(2, 5)).sum().backward()
     opt.step()
-    state_arrays = [opt.state[p]["exp_avg"] for p in model.params()]
+    state_arrays = [opt.state[p]["exp_avg"] for p in model.parameters()]
     assert all(a.base is opt._packing[0].state["exp_avg"] for a in state_arrays)
 
 

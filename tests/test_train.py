@@ -23,7 +23,7 @@ def small_model():
 def test_fit_records_history_and_learns(capsys):
     train_loader, test_loader = moons_loaders()
     model = small_model()
-    opt = optim.Adam(model.params(), lr=0.05)
+    opt = optim.Adam(model.parameters(), lr=0.05)
     history = fit(model, nn.CrossEntropyLoss(), opt, train_loader, epochs=15, val_loader=test_loader,
                   scheduler=optim.lr_scheduler.StepLR(opt, 10, 0.5), progress=False)  # fmt: skip
     assert len(history.step_loss) == 15 * len(train_loader) == 150
@@ -38,7 +38,7 @@ def test_fit_records_history_and_learns(capsys):
 def test_progress_without_a_terminal_prints_one_line_per_epoch(capsys):
     train_loader, test_loader = moons_loaders()
     model = small_model()
-    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.params(), lr=0.1), train_loader, epochs=3, val_loader=test_loader)
+    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), train_loader, epochs=3, val_loader=test_loader)
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 3 and lines[0].startswith("epoch 1/3: train loss") and "val accuracy" in lines[0]
 
@@ -54,7 +54,7 @@ def test_nan_loss_stops_training_with_a_helpful_error():
         return loss * float("nan") if len(calls) == 14 else loss  # epoch 2, step 4
 
     with pytest.raises(TrainingDiverged, match=r"loss is nan at epoch 2, step 4; try a smaller learning rate than 0.1"):
-        fit(model, loss_fn, optim.SGD(model.params(), lr=0.1), train_loader, epochs=3, progress=False)
+        fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.1), train_loader, epochs=3, progress=False)
 
 
 def test_exploding_training_is_caught():
@@ -64,7 +64,7 @@ def test_exploding_training_is_caught():
     mg.manual_seed(0)
     model = nn.Linear(3, 1)
     with pytest.raises(TrainingDiverged, match="try a smaller learning rate than 10"):
-        fit(model, nn.MSELoss(), optim.SGD(model.params(), lr=10.0), loader, epochs=20, progress=False)
+        fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=10.0), loader, epochs=20, progress=False)
 
 
 def test_evaluate_restores_the_mode_and_handles_regression():

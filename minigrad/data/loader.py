@@ -27,7 +27,7 @@ class TensorDataset(Dataset):
         return len(self.arrays[0])
 
     def __getitem__(self, index):
-        return tuple(a[index] for a in self.arrays)
+        return tuple(Tensor._wrap(a[index]) for a in self.arrays)  # tensors, as PyTorch's (views of the data)
 
 
 class DataLoader:

@@ -25,7 +25,7 @@ from minigrad.tensor import Tensor
 
 
 class Parameter(Tensor):
-    """A tensor that is trained: it requires grad and `Module.params()` finds it."""
+    """A tensor that is trained: it requires grad and `Module.parameters()` finds it."""
 
     __slots__ = ()
 
@@ -38,7 +38,7 @@ class Parameter(Tensor):
 
 class Buffer(Tensor):
     """A tensor that is part of a module's state but not trained (e.g. batch-norm running statistics):
-    it is saved in `state_dict()` but not returned by `params()`."""
+    it is saved in `state_dict()` but not returned by `parameters()`."""
 
     __slots__ = ()
 

@@ -1,6 +1,6 @@
 """Optimizers: the ten update rules of the seeds (and AdamW), plus learning-rate schedules.
 
-Every class plugs into a model the same way, `optim.Adam(model.params(), lr=1e-3)`, and each update
+Every class plugs into a model the same way, `optim.Adam(model.parameters(), lr=1e-3)`, and each update
 rule is also a plain function of NumPy arrays (`optim.adam.adam(param, grad, state, ...)`).
 """
 
@@ -19,3 +19,7 @@ __all__ = [
     "Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "AdaDelta", "Adam", "AdamW", "AdaMax",
     "Nadam", "NadaMax", "lr_scheduler",
 ]
+
+# PyTorch's spellings of the same classes (with the same defaults), so `torch.optim.Adagrad` code runs.
+Adagrad, RMSprop, Adadelta, Adamax, NAdam = AdaGrad, RMSProp, AdaDelta, AdaMax, Nadam
+__all__ += ["Adagrad", "RMSprop", "Adadelta", "Adamax", "NAdam"]

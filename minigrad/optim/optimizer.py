@@ -1,6 +1,6 @@
 """`Optimizer`: the loop every optimizer shares. A subclass only says what makes it different.
 
-    optimizer = optim.Adam(model.params(), lr=1e-3)
+    optimizer = optim.Adam(model.parameters(), lr=1e-3)
     for x, y in batches:
         optimizer.zero_grad()
         loss_fn(model(x), y).backward()
@@ -19,7 +19,7 @@ Hold on to the parameter `p`, not to an old `p.data` array.
 
 Parameters may be split into groups with their own hyperparameters, as in PyTorch:
 
-    optim.SGD([{"params": model.body.params()}, {"params": model.head.params(), "lr": 0.1}], lr=0.01)
+    optim.SGD([{"params": model.body.parameters()}, {"params": model.head.parameters(), "lr": 0.1}], lr=0.01)
 """
 
 import numpy as np
