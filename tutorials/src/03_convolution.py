@@ -402,6 +402,7 @@ try:
 except ImportError:
     print("PyTorch is not installed: skipping the comparison")
 else:
+    torch.set_num_threads(1)  # tensors this small are fastest on one thread
     xt_ = torch.tensor(x, requires_grad=True)
     wt_ = torch.tensor(w, requires_grad=True)
     bt_ = torch.tensor(b, requires_grad=True)
