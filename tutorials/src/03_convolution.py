@@ -153,7 +153,7 @@ print(f"weights: Linear(64, 32) {sum(p.numel() for p in mlp_layer.parameters())}
 
 # %%
 def conv2d_by_definition(x, w, b, stride, padding):
-    n_, c_, h_, w_ = x.shape
+    n_, _, h_, w_ = x.shape
     o_, _, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     oh, ow = (h_ + 2 * padding - kh) // stride + 1, (w_ + 2 * padding - kw) // stride + 1
