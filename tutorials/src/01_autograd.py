@@ -277,6 +277,38 @@ print(f"by hand:      ∂f/∂x = {exact[0]:.12f}, ∂f/∂y = {exact[1]:.12f}")
 np.testing.assert_allclose([x.grad, y.grad], exact, rtol=1e-14)
 
 # %% [markdown]
+# The graph, with each node's value (forward pass, left to right) and its adjoint $\bar v$, the `grad`
+# that the backward pass left in it (right to left, starting from $\bar f = 1$):
+
+# %%
+nodes = {"x": (x, (0, 1)), "y": (y, (0, -1)), "x·y": (xy, (1.2, 0)), "u": (u, (2.4, 0.7)),
+         "t": (t, (3.6, 0.7)), "e^y": (ey, (3.0, -1)), "f": (out, (4.8, 0))}
+fig, ax = plt.subplots(figsize=(8, 3.6))
+boxes = {}
+for name, (v, (px, py)) in nodes.items():
+    boxes[id(v)] = ax.text(px, py, f"{name}\nvalue {v.data:.3f}\ngrad {v.grad:.3f}", ha="center", va="center",
+                           fontsize=9, bbox=dict(boxstyle="round", facecolor="lightyellow" if v.inputs else "lightblue"))
+for v, _ in nodes.values():
+    for parent in v.inputs:  # an arrow from the right edge of each input's box to the left edge of v's
+        ax.annotate("", xy=(0, 0.5), xycoords=boxes[id(v)], xytext=(1, 0.5), textcoords=boxes[id(parent)],
+                    arrowprops=dict(arrowstyle="->", color="gray"))
+ax.set_xlim(-0.6, 5.4)
+ax.set_ylim(-1.6, 1.6)
+ax.axis("off")
+ax.set_title("f = tanh(x·y + x)·e^y: values flow right, gradients flow back left")
+plt.show()
+
+# %% [markdown]
+# An input used twice collects two shares. In numbers, each share being the child's grad times the
+# local derivative:
+
+# %%
+print(f"x.grad = ū·∂u/∂x + (x·y)‾·∂(x·y)/∂x = {u.grad:.3f}·1 + {xy.grad:.3f}·({y.data:.1f}) "
+      f"= {u.grad:.3f} {xy.grad * y.data:+.3f} = {x.grad:.3f}")
+print(f"y.grad = (x·y)‾·∂(x·y)/∂y + (e^y)‾·∂e^y/∂y = {xy.grad:.3f}·{x.data:.1f} + {ey.grad:.3f}·{ey.data:.3f} "
+      f"= {xy.grad * x.data:.3f} {ey.grad * ey.data:+.3f} = {y.grad:.3f}")
+
+# %% [markdown]
 # Reverse mode matches the hand derivation to the last digits printed (the assertion asks for 14), with
 # no ε to choose. Both rules from the derivation matter. If the shares were *assigned* instead of added,
 # `x`, used twice, would keep only one of its two contributions; and if the order were not topological,
@@ -299,7 +331,9 @@ print(f"assigning: ∂f/∂x = {x.grad:.6f}, ∂f/∂y = {y.grad:.6f}   (right: 
 assert abs(x.grad - exact[0]) > 0.1 and abs(y.grad - exact[1]) > 0.1
 
 # %% [markdown]
-# Both partial derivatives come out wrong, because both inputs are used twice.
+# Both partial derivatives come out wrong, because both inputs are used twice: each is exactly one of
+# its two shares printed above (−0.197 for x, 0.249 for y), the one that arrived last and overwrote the
+# other.
 #
 # ### The same ideas in `minigrad.Tensor`
 #
