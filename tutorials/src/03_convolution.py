@@ -89,8 +89,9 @@ print(f"weights: Linear(64, 32) {sum(p.numel() for p in mlp_layer.parameters())}
 # $$ H_\text{out} = \left\lfloor \frac{H + 2p - k_h}{s} \right\rfloor + 1, \qquad
 #    W_\text{out} = \left\lfloor \frac{W + 2p - k_w}{s} \right\rfloor + 1 . $$
 #
-# (Mathematicians would flip the kernel and call this a cross-correlation; every deep-learning library
-# computes it unflipped and calls it convolution. Since $w$ is learned, the flip does not matter.)
+# (Mathematicians call this a cross-correlation: their convolution flips the kernel first,
+# $w[o, c, k_h - 1 - i, k_w - 1 - j]$. Every deep-learning library computes it unflipped and calls it
+# convolution; since $w$ is learned, the flip makes no difference.)
 #
 # ### im2col: convolution as one matrix product
 #
