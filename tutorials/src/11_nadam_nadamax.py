@@ -466,10 +466,10 @@ fixed = train_digits(lambda ps: SeedNadam(ps, lr=0.01, fixed=True))
 library_form = train_digits(lambda ps: optim.Nadam(ps, lr=0.01, simplified=True, eps=0.0, initial_accumulator_value=1e-8))
 print(f"as printed:        loss at steps 1, 100: {as_printed[0]:.4f} {as_printed[-1]:.4f}")
 print(f"β_i bug fixed:     loss at steps 1, 100: {fixed[0]:.4f} {fixed[-1]:.4f}")
-print(f"minigrad Nadam(simplified=True, eps=0, initial_accumulator_value=1e-8): max |loss − fixed| = "
-      f"{np.abs(library_form - fixed).max():.1e}")
-assert np.all(as_printed == as_printed[0]) and fixed[-1] < 0.5 * fixed[0]
+# float32 training: the two agree to rounding, whose exact size depends on the machine's BLAS threads
 np.testing.assert_allclose(library_form, fixed, rtol=1e-5)
+print("minigrad Nadam(simplified=True, eps=0, initial_accumulator_value=1e-8): same losses as the fixed rule (rtol 1e-5)")
+assert np.all(as_printed == as_printed[0]) and fixed[-1] < 0.5 * fixed[0]
 
 # %% [markdown]
 # As printed, the loss never changes: every step is multiplied by $\sqrt{1-1} = 0$. With the one line fixed,
