@@ -164,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", parents=[common], help="gradcheck every op, layer and loss against finite differences")
     check.add_argument("--seed", type=int, default=0, help="seed for the random test inputs (default 0)")
     check.set_defaults(run=_check)
+
+    from minigrad.homework.cli import add_commands  # homework release|check|gradescope, grade
+
+    add_commands(commands, common)
     return parser
 
 
