@@ -125,7 +125,8 @@ def _run(cells, exercise_keys, probes, limits, work, ids, mpl_config) -> Run:
         os.close(write_end)
     run = Run()
     cells_done = threading.Event()
-    job = {"cells": [[cell.index, cell.source] for cell in cells], "exercises": list(exercise_keys), "workdir": str(work)}
+    job = {"cells": [[cell.index, cell.source] for cell in cells], "exercises": list(exercise_keys), "workdir": str(work),
+           "matplotlib": any("matplotlib" in cell.source or "viz" in cell.source for cell in cells)}  # fmt: skip
     writer = threading.Thread(target=_feed, args=(process, job, probes, cells_done), daemon=True)
     writer.start()
     current_cell, status, stderr_tail = None, None, b""
