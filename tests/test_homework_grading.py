@@ -187,13 +187,14 @@ def test_probes_travel_after_the_cells_so_a_cell_cannot_read_them(tmp_path):
 # A class: partial credit, bad submissions, determinism, the CSV and the report.
 
 
-def _class(tmp_path):
+def _class(tmp_path, hostile=True):
     submissions = tmp_path / "submissions"
     write(submissions / "alice" / "04_gradient_descent.ipynb", chapter04())
     write(submissions / "bob" / "04_gradient_descent.ipynb", chapter04("def sgd_step(param, grad, lr):\n    return param - grad"))
     write(submissions / "carol" / "04_gradient_descent.ipynb", "{this is not json")
-    write(submissions / "dave" / "04_gradient_descent.ipynb", chapter04(STUB, "import os\nos._exit(0)"))
-    write(submissions / "erin" / "04_gradient_descent.ipynb", chapter04(STUB, "while True:\n    pass"))
+    if hostile:
+        write(submissions / "dave" / "04_gradient_descent.ipynb", chapter04(STUB, "import os\nos._exit(0)"))
+        write(submissions / "erin" / "04_gradient_descent.ipynb", chapter04(STUB, "while True:\n    pass"))
     (submissions / "frank").mkdir()  # nothing submitted
     write(submissions / "grace" / "04_gradient_descent.ipynb", chapter04(STUB))
     return submissions
@@ -224,7 +225,7 @@ def test_a_class_with_bad_submissions_is_graded_in_full(tmp_path):
 
 
 def test_grading_is_deterministic(tmp_path):
-    submissions = _class(tmp_path)
+    submissions = _class(tmp_path, hostile=False)
     runs = [grade_class(submissions, tmp_path / f"r{i}", Limits(3, 1024), jobs=2, seed=seed) for i, seed in enumerate([7, 8, 7])]
     summaries = [[(r.student, [(g.score, g.mistake) for g in r.grades]) for r in run] for run in runs]
     assert summaries[0] == summaries[1] == summaries[2]  # any probes: the same scores and mistakes

@@ -27,7 +27,7 @@ import numpy as np
 
 from minigrad.homework import notebooks, registry
 from minigrad.homework.exercise import Exercise, Failed, assess
-from minigrad.homework.sandbox import Limits, run_notebook, warm_matplotlib
+from minigrad.homework.sandbox import Limits, run_notebook, matplotlib_folder
 from minigrad.homework.wire import WireError, decode, encode
 
 
@@ -251,7 +251,7 @@ def grade_class(submissions: Path, out: Path, limits: Limits, jobs: int, chapter
     results: dict[str, StudentResult] = {}
     bar = _progress_bar(len(students), progress)
     try:
-        mpl_config = warm_matplotlib(scratch / "matplotlib")
+        mpl_config = matplotlib_folder(scratch / "matplotlib")
 
         def one(student_and_folder):
             student, folder = student_and_folder

@@ -14,7 +14,6 @@ compares the numbers with references it computes itself.
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import shutil
@@ -248,23 +247,11 @@ def _kill(process) -> None:
     process.stderr.close()
 
 
-def warm_matplotlib(folder: Path) -> Path | None:
-    """A matplotlib configuration folder with its font cache built, shared by every notebook of a run
-    (each would otherwise rebuild it, which takes seconds). None without matplotlib."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return None
+def matplotlib_folder(folder: Path) -> Path:
+    """A matplotlib configuration folder shared by the notebooks of a run: the first one to import
+    matplotlib builds its font cache there (before giving up root, when the grader is root), and the
+    others read it instead of rebuilding it, which takes seconds."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    environment = dict(_environment(folder, folder), HOME=str(folder), TMPDIR=tempfile.gettempdir())
-    subprocess.run([sys.executable, "-I", "-c", "import matplotlib.pyplot"], env=environment, cwd=folder,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300, check=False)  # fmt: skip
     os.chmod(folder, 0o755)
-    for path in folder.rglob("*"):
-        os.chmod(path, 0o755 if path.is_dir() else 0o644)
     return folder
-
-
-def describe(run: Run) -> str:
-    return json.dumps({"failure": run.failure, "results": sorted(run.results), "errors": run.cell_errors})
