@@ -175,22 +175,30 @@ def _profiler(fd, forbidden):
 
 
 def _forbidden_code(exercises) -> dict:
-    """{code object: dotted name} of every exercise's solution and `forbidden` functions."""
+    """{code object: dotted name} of every exercise's solution and `forbidden` functions (for a class,
+    every function defined in its body: an optimizer's rule, an autograd Function's forward and backward)."""
     import importlib
+    import inspect
 
     found = {}
     for exercise in exercises:
-        functions = [exercise.solution]
+        objects = [exercise.solution]
         for dotted in exercise.forbidden:
             module, _, name = dotted.rpartition(".")
             try:
-                functions.append(getattr(importlib.import_module(module), name))
+                objects.append(getattr(importlib.import_module(module), name))
             except (ImportError, AttributeError):
                 continue
-        for function in functions:
-            code = getattr(function, "__code__", None)
-            if code is not None:
-                found[code] = f"{function.__module__}.{function.__qualname__}"
+        for thing in objects:
+            members = vars(thing).values() if inspect.isclass(thing) else [thing]
+            for member in members:
+                if isinstance(member, (staticmethod, classmethod)):
+                    member = member.__func__
+                elif isinstance(member, property):
+                    member = member.fget
+                code = getattr(member, "__code__", None)
+                if code is not None:
+                    found[code] = f"{member.__module__}.{member.__qualname__}"
     return found
 
 
