@@ -50,6 +50,7 @@ class Run:
     forbidden: list = field(default_factory=list)  # dotted names of forbidden functions it called
     checking: str | None = None  # the exercise being checked when the process ended
     tampered: str | None = None  # what the audit hook refused
+    cell_seconds: dict = field(default_factory=dict)  # cell index -> seconds it ran (for tagging slow cells)
     seconds: float = 0.0
 
 
@@ -189,6 +190,7 @@ def _run(cells, exercise_keys, probes, limits, work, ids, mpl_config) -> Run:
         hint = f"; its last words: {detail[-1][:200]}" if detail and current_cell is None else ""
         run.failure = f"the grading process ended early ({how}) {where}; was it sys.exit or os._exit?{hint}"
     run.results.pop("__done__", None)
+    run.cell_seconds.pop("started", None)
     if code != _child.FORBIDDEN:
         run.forbidden = []  # only the profiler's own exit counts
     return run
@@ -215,6 +217,11 @@ def _take(run: Run, line: bytes, current_cell, cells_done):
     except (ValueError, WireError):
         return current_cell
     event = message.get("event")
+    if event in ("cell", "cells done"):
+        now = time.perf_counter()
+        if current_cell is not None:
+            run.cell_seconds[current_cell] = now - run.cell_seconds.pop("started", now)
+        run.cell_seconds["started"] = now
     if event == "cell" and isinstance(message.get("index"), int):
         return message["index"]
     if event == "cell error" and isinstance(message.get("index"), int) and isinstance(message.get("error"), str):
