@@ -269,7 +269,7 @@ def test_a_forbidden_call_reruns_the_notebook_for_the_exercises_after_it(monkeyp
     good = {"probes": [{"outputs": encode({"param": np.zeros(1)})}] * len(probes.drawn[second.key])}
     calls = []
 
-    def fake_run(cells, keys, wire, limits, mpl_config=None):
+    def fake_run(cells, keys, wire, limits, mpl_config=None, zygote=None):
         calls.append(keys)
         if len(calls) == 1:
             return Run(results={}, forbidden=["minigrad.optim.sgd.sgd"])

@@ -102,6 +102,12 @@ def _preimport(drop: bool, matplotlib: bool) -> None:
         axes.plot([0, 1])
         figure.canvas.draw()
         plt.close(figure)
+    # Load the font list (or build it) now, and let fontconfig's `fc-list` run now: later, when a cell
+    # draws a glyph DejaVu lacks, matplotlib looks again, and no process may be started then.
+    from matplotlib import font_manager
+
+    font_manager.findfont("DejaVu Sans")
+    getattr(font_manager, "_get_fontconfig_fonts", lambda: None)()
 
 
 def _world_readable(path: str) -> bool:
@@ -212,14 +218,69 @@ def _last_line(error: BaseException) -> str:
 
 
 def main(argv) -> None:
-    fd, memory_mb, cpu_seconds = int(argv[0]), int(argv[1]), int(argv[2])
-    drop = len(argv) == 5
-    _limit(memory_mb, cpu_seconds)
+    if argv[0] == "--zygote":
+        serve(int(argv[1]), argv[2] == "drop")
+        return
     sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
+    fd, memory_mb, cpu_seconds = int(argv[0]), int(argv[1]), int(argv[2])
+    ids = (int(argv[3]), int(argv[4])) if len(argv) == 5 else None
+    grade(fd, memory_mb, cpu_seconds, ids)
+
+
+def serve(sock_fd: int, drop: bool) -> None:
+    """A zygote: import everything once, then fork a fresh child for each notebook the grader sends.
+
+    Each request comes with three file descriptors (the child's stdin, its result pipe and its stderr) and
+    gets two answers: the child's pid, and, once it has ended, how (`waitid` with WNOWAIT leaves it a
+    zombie, so its pid cannot be reused before the grader has killed its process group and says "reap")."""
+    import json
+    import socket
+
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
+    _preimport(drop, True)
+    channel = socket.socket(fileno=sock_fd)
+    while True:
+        message, fds, _, _ = socket.recv_fds(channel, 1 << 16, 3)
+        if not message or len(fds) != 3:
+            return  # the grader is gone
+        request = json.loads(message)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                channel.close()
+                os.setsid()
+                os.dup2(fds[0], 0)
+                os.dup2(fds[2], 2)
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, 1)
+                for fd in (fds[0], fds[2], null):  # (the files matplotlib holds open stay open)
+                    if fd > 2:
+                        os.close(fd)
+                ids = tuple(request["ids"]) if request.get("ids") else None
+                grade(fds[1], request["memory"], request["cpu"], ids)
+            finally:
+                os._exit(70)
+        for fd in fds:
+            os.close(fd)
+        channel.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+        code = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+        channel.sendall(json.dumps({"exited": code}).encode() + b"\n")
+        channel.recv(16)  # "reap": the grader has killed what was left of the process group
+        os.waitpid(pid, 0)
+
+
+def grade(fd: int, memory_mb: int, cpu_seconds: int, ids) -> None:
+    """Run one notebook's job (read from stdin) and report on `fd`; never returns."""
+    drop = ids is not None
+    _limit(memory_mb, cpu_seconds)
     from minigrad.homework.wire import loads
 
     job = loads(sys.stdin.buffer.readline())  # the cells, the working folder, the exercises' keys
+    os.environ.update(job.get("environment", {}))
     _preimport(drop, bool(job.get("matplotlib")))
+    if "tempfile" in sys.modules:
+        sys.modules["tempfile"].tempdir = None  # found again from TMPDIR
     from minigrad.homework import registry
     from minigrad.homework.exercise import Exercise, Probe
     from minigrad.homework.wire import decode, encode
@@ -231,7 +292,7 @@ def main(argv) -> None:
     profile = _profiler(fd, MappingProxyType(_forbidden_code(exercises.values())))
 
     if drop:
-        _drop_privileges(int(argv[3]), int(argv[4]))
+        _drop_privileges(*ids)
     os.chdir(job["workdir"])
     plt = sys.modules.get("matplotlib.pyplot")
     sys.addaudithook(_audit_hook(fd))

@@ -17,6 +17,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,7 @@ import numpy as np
 
 from minigrad.homework import notebooks, registry
 from minigrad.homework.exercise import Exercise, Failed, assess
-from minigrad.homework.sandbox import Limits, run_notebook, matplotlib_folder
+from minigrad.homework.sandbox import Limits, Zygote, matplotlib_folder, run_notebook
 from minigrad.homework.wire import WireError, decode, encode
 
 
@@ -82,7 +83,7 @@ def chosen_exercises(chapters=()) -> list[Exercise]:
 
 
 def grade_notebook(path: Path, exercises: list[Exercise], probes: Probes, limits: Limits,
-                   skip_slow: bool = True, mpl_config: Path | None = None) -> list[Grade]:  # fmt: skip
+                   skip_slow: bool = True, mpl_config: Path | None = None, zygote: Zygote | None = None) -> list[Grade]:  # fmt: skip
     """Grade the exercises of one chapter in the notebook at `path`; never raises for a bad notebook."""
     try:
         notebook = notebooks.read(path)
@@ -91,7 +92,7 @@ def grade_notebook(path: Path, exercises: list[Exercise], probes: Probes, limits
     cells = [cell for cell in notebooks.code_cells(notebook) if not (skip_slow and cell.slow)]
     grades, pending = {}, [exercise for exercise in exercises]
     while pending:
-        run = run_notebook(cells, [e.key for e in pending], {e.key: probes.wire[e.key] for e in pending}, limits, mpl_config)
+        run = run_notebook(cells, [e.key for e in pending], {e.key: probes.wire[e.key] for e in pending}, limits, mpl_config, zygote)
         if run.failure:
             for exercise in pending:
                 grades[exercise.key] = Grade(exercise, 0, run.failure)
@@ -181,7 +182,7 @@ def find_notebooks(folder: Path) -> tuple[dict, list[str]]:
 
 
 def grade_student(student: str, folder: Path, exercises: list[Exercise], probes: Probes, limits: Limits,
-                  skip_slow: bool = True, mpl_config: Path | None = None) -> StudentResult:  # fmt: skip
+                  skip_slow: bool = True, mpl_config: Path | None = None, zygote: Zygote | None = None) -> StudentResult:  # fmt: skip
     start = time.perf_counter()
     found, _ = find_notebooks(folder)
     grades = []
@@ -191,7 +192,7 @@ def grade_student(student: str, folder: Path, exercises: list[Exercise], probes:
             grades += [Grade(exercise, 0, f"not submitted (no {chapter}_*.ipynb)") for exercise in chosen]
             continue
         try:
-            grades += grade_notebook(found[chapter], chosen, probes, limits, skip_slow, mpl_config)
+            grades += grade_notebook(found[chapter], chosen, probes, limits, skip_slow, mpl_config, zygote)
         except Exception as error:  # the grader's own failure on one notebook: reported, never fatal
             grades += [Grade(exercise, 0, f"{found[chapter].name} could not be graded "
                                           f"({type(error).__name__}: {error}); tell your instructor") for exercise in chosen]  # fmt: skip
@@ -249,14 +250,19 @@ def grade_class(submissions: Path, out: Path, limits: Limits, jobs: int, chapter
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="minigrad-grade-run-"))
     results: dict[str, StudentResult] = {}
+    zygotes: list[Zygote] = []
     bar = _progress_bar(len(students), progress)
     try:
         mpl_config = matplotlib_folder(scratch / "matplotlib")
+        local = threading.local()
 
         def one(student_and_folder):
             student, folder = student_and_folder
+            if getattr(local, "zygote", None) is None or local.zygote.broken:  # one per worker thread
+                local.zygote = Zygote(scratch, mpl_config)
+                zygotes.append(local.zygote)
             try:
-                return grade_student(student, folder, exercises, probes, limits, skip_slow, mpl_config)
+                return grade_student(student, folder, exercises, probes, limits, skip_slow, mpl_config, local.zygote)
             except Exception as error:
                 grades = [Grade(e, 0, f"could not be graded ({type(error).__name__}: {error})") for e in exercises]
                 return StudentResult(student, grades, 0.0)
@@ -271,6 +277,8 @@ def grade_class(submissions: Path, out: Path, limits: Limits, jobs: int, chapter
     finally:
         if bar is not None:
             bar.close()
+        for zygote in zygotes:
+            zygote.close()
         shutil.rmtree(scratch, ignore_errors=True)
     ordered = [results[student] for student, _ in students]
     write_csv(out / "grades.csv", ordered, exercises)

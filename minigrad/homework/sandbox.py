@@ -14,10 +14,12 @@ compares the numbers with references it computes itself.
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,7 @@ from minigrad.homework.wire import WireError, dumps, loads
 
 MAX_RESULT_BYTES = 64 * 2**20  # what one notebook may send back
 UNPRIVILEGED = "nobody"
+REPLY_SECONDS = 60  # how long the zygote may take to fork a child or to report its end
 
 
 @dataclass
@@ -78,7 +81,7 @@ def _describe_cell(cells: list[Cell], index: int | None) -> str:
 
 
 def run_notebook(cells: list[Cell], exercise_keys: list[str], probes: dict, limits: Limits,
-                 mpl_config: Path | None = None) -> Run:  # fmt: skip
+                 mpl_config: Path | None = None, zygote: "Zygote | None" = None) -> Run:  # fmt: skip
     """Run `cells` in a fresh process, then each exercise's function on its probes.
 
     `probes` maps each key to a list of (label, kwargs) already encoded for the wire (`wire.encode`); they
@@ -92,7 +95,7 @@ def run_notebook(cells: list[Cell], exercise_keys: list[str], probes: dict, limi
             os.chmod(root, 0o711)
             for path in (work, work / "tmp"):
                 os.chown(path, *ids)
-        return _run(cells, exercise_keys, probes, limits, work, ids, mpl_config)
+        return _run(cells, exercise_keys, probes, limits, work, ids, mpl_config, zygote)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -109,30 +112,38 @@ def _environment(work: Path, mpl_config: Path | None) -> dict:
     return environment
 
 
-def _run(cells, exercise_keys, probes, limits, work, ids, mpl_config) -> Run:
+def _run(cells, exercise_keys, probes, limits, work, ids, mpl_config, zygote) -> Run:
+    stdin_read, stdin_write = os.pipe()
     read_end, write_end = os.pipe()
+    stderr_read, stderr_write = os.pipe()
     seconds = max(1, int(limits.timeout + 0.999))
-    command = [sys.executable, "-I", "-m", _child.__name__, str(write_end), str(int(limits.memory)), str(seconds)]
-    if ids is not None:
-        command += [str(ids[0]), str(ids[1])]
-    start = time.perf_counter()
+    process = None
     try:
-        process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(write_end,),
-            cwd=work, env=_environment(work, mpl_config), start_new_session=True,
-        )  # fmt: skip
+        if zygote is not None:
+            pid = zygote.spawn([stdin_read, write_end, stderr_write], {"memory": int(limits.memory), "cpu": seconds, "ids": ids})
+        else:
+            command = [sys.executable, "-I", "-m", _child.__name__, str(write_end), str(int(limits.memory)), str(seconds)]
+            command += [str(ids[0]), str(ids[1])] if ids is not None else []
+            process = subprocess.Popen(
+                command, stdin=stdin_read, stdout=subprocess.DEVNULL, stderr=stderr_write, pass_fds=(write_end,),
+                cwd=work, env=_environment(work, mpl_config), start_new_session=True,
+            )  # fmt: skip
+            pid = process.pid
     finally:
-        os.close(write_end)
+        for fd in (stdin_read, write_end, stderr_write):
+            os.close(fd)
+    start = time.perf_counter()  # the notebook's time starts now (not while a zygote is still importing)
     run = Run()
     cells_done = threading.Event()
     job = {"cells": [[cell.index, cell.source] for cell in cells], "exercises": list(exercise_keys), "workdir": str(work),
+           "environment": {"HOME": str(work), "TMPDIR": str(work / "tmp")},
            "matplotlib": any("matplotlib" in cell.source or "viz" in cell.source for cell in cells)}  # fmt: skip
-    writer = threading.Thread(target=_feed, args=(process, job, probes, cells_done), daemon=True)
+    writer = threading.Thread(target=_feed, args=(os.fdopen(stdin_write, "wb"), job, probes, cells_done), daemon=True)
     writer.start()
     current_cell, status, stderr_tail = None, None, b""
     buffer, received = b"", 0
     deadline = start + limits.timeout
-    streams = [read_end, process.stderr.fileno()]
+    streams = [read_end, stderr_read]
     try:
         while streams:
             remaining = deadline - time.perf_counter()
@@ -158,18 +169,19 @@ def _run(cells, exercise_keys, probes, limits, work, ids, mpl_config) -> Run:
                     current_cell = _take(run, line, current_cell, cells_done)
             if status:
                 break
-        if status is None:
-            try:
-                process.wait(timeout=max(0.5, deadline - time.perf_counter()))
-            except subprocess.TimeoutExpired:
-                status = "timeout"
     finally:
-        _kill(process)
-        os.close(read_end)
+        # Kill the whole group: the process is alive or a zombie nobody has reaped, so its pid is still ours.
+        for kill in (os.killpg, os.kill):  # the group, and the process itself should it not lead one yet
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        code = process.wait() if process is not None else zygote.finish(pid)
+        for fd in (read_end, stderr_read):
+            os.close(fd)
         cells_done.set()
         writer.join(timeout=5)
         run.seconds = time.perf_counter() - start
-    code = process.returncode
     where = f"while checking `{run.checking.split('.', 1)[1]}`" if run.checking else _describe_cell(cells, current_cell)
     if status == "timeout":
         run.failure = f"time limit of {limits.timeout:g} s exceeded {where}"
@@ -196,16 +208,14 @@ def _run(cells, exercise_keys, probes, limits, work, ids, mpl_config) -> Run:
     return run
 
 
-def _feed(process, job, probes, cells_done) -> None:
+def _feed(stdin, job, probes, cells_done) -> None:
     """Send the job, then, once every cell has run, the probes (so no cell can read them)."""
     try:
-        process.stdin.write(dumps(job))
-        process.stdin.flush()
-        cells_done.wait()
-        if process.poll() is None:
-            process.stdin.write(dumps({"probes": probes}))
-            process.stdin.flush()
-        process.stdin.close()
+        with stdin:
+            stdin.write(dumps(job))
+            stdin.flush()
+            cells_done.wait()
+            stdin.write(dumps({"probes": probes}))
     except (OSError, ValueError):
         pass  # the process ended: the reader tells why
 
@@ -244,16 +254,6 @@ def _take(run: Run, line: bytes, current_cell, cells_done):
     return current_cell
 
 
-def _kill(process) -> None:
-    """End the notebook's whole process group, whatever state it is in."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    process.wait()
-    process.stderr.close()
-
-
 def matplotlib_folder(folder: Path) -> Path:
     """A matplotlib configuration folder shared by the notebooks of a run: the first one to import
     matplotlib builds its font cache there (before giving up root, when the grader is root), and the
@@ -262,3 +262,51 @@ def matplotlib_folder(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o755)
     return folder
+
+
+class Zygote:
+    """A process that has imported NumPy, matplotlib and minigrad once and forks a fresh child for each
+    notebook (`_child.serve`): a second of imports saved per notebook. Used by one thread at a time."""
+
+    def __init__(self, scratch: Path, mpl_config: Path | None = None):
+        self.ids = _unprivileged_ids()
+        ours, theirs = socket.socketpair()
+        environment = _environment(Path(scratch), mpl_config)
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-m", _child.__name__, "--zygote", str(theirs.fileno()), "drop" if self.ids else "keep"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
+            cwd=scratch, env=environment, start_new_session=True,
+        )  # fmt: skip
+        theirs.close()
+        ours.settimeout(REPLY_SECONDS)
+        self.channel, self.replies = ours, ours.makefile("rb")
+        self.broken = False
+
+    def _reply(self, key: str):
+        try:
+            line = self.replies.readline()
+            if not line:
+                raise OSError("it ended")
+            return json.loads(line)[key]
+        except (OSError, ValueError, KeyError) as error:
+            self.broken = True  # the grader starts another one
+            raise RuntimeError(f"the grading zygote failed: {error}") from None
+
+    def spawn(self, fds: list, request: dict) -> int:
+        socket.send_fds(self.channel, [json.dumps(request).encode()], fds)
+        return self._reply("pid")
+
+    def finish(self, pid: int) -> int:
+        """The exit status of child `pid` (killed already), negative for a signal; then let it be reaped."""
+        code = self._reply("exited")
+        self.channel.sendall(b"reap")
+        return code
+
+    def close(self) -> None:
+        self.channel.close()
+        self.replies.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
