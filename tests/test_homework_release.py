@@ -4,10 +4,23 @@ solution survives anywhere in the released notebook (other cells, markdown, outp
 import json
 
 import pytest
-from homework_notebooks import SOLUTION, cell, chapter04, notebook, tutorial_notebooks, write
+from homework_notebooks import (
+    SOLUTION,
+    cell,
+    chapter04,
+    notebook,
+    tutorial_notebooks,
+    write,
+)
 
 from minigrad.homework import notebooks
-from minigrad.homework.notebooks import NotebookError, release, release_notebook, solution_lines, strip_solutions
+from minigrad.homework.notebooks import (
+    NotebookError,
+    release,
+    release_notebook,
+    solution_lines,
+    strip_solutions,
+)
 
 
 def test_a_region_becomes_raise_with_signature_and_docstring_kept():

@@ -55,7 +55,7 @@ class Probes:
     wire: dict  # key -> the list of (label, kwargs), encoded for the wire
 
     @classmethod
-    def draw(cls, exercises, seed: int | None = None) -> "Probes":
+    def draw(cls, exercises, seed: int | None = None) -> Probes:
         seed = secrets.randbits(63) if seed is None else seed
         drawn, wire = {}, {}
         for exercise in exercises:
@@ -258,7 +258,7 @@ def grade_class(submissions: Path, out: Path, limits: Limits, jobs: int, chapter
 
         def one(student_and_folder):
             student, folder = student_and_folder
-            if getattr(local, "zygote", None) is None or local.zygote.broken:  # one per worker thread
+            if getattr(local, "zygote", None) is None:  # one per worker thread (it restarts itself if it fails)
                 local.zygote = Zygote(scratch, mpl_config)
                 zygotes.append(local.zygote)
             try:

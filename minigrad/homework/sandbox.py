@@ -81,7 +81,7 @@ def _describe_cell(cells: list[Cell], index: int | None) -> str:
 
 
 def run_notebook(cells: list[Cell], exercise_keys: list[str], probes: dict, limits: Limits,
-                 mpl_config: Path | None = None, zygote: "Zygote | None" = None) -> Run:  # fmt: skip
+                 mpl_config: Path | None = None, zygote: Zygote | None = None) -> Run:  # fmt: skip
     """Run `cells` in a fresh process, then each exercise's function on its probes.
 
     `probes` maps each key to a list of (label, kwargs) already encoded for the wire (`wire.encode`); they
@@ -119,9 +119,13 @@ def _run(cells, exercise_keys, probes, limits, work, ids, mpl_config, zygote) ->
     seconds = max(1, int(limits.timeout + 0.999))
     process = None
     try:
+        pid = None
         if zygote is not None:
-            pid = zygote.spawn([stdin_read, write_end, stderr_write], {"memory": int(limits.memory), "cpu": seconds, "ids": ids})
-        else:
+            try:
+                pid = zygote.spawn([stdin_read, write_end, stderr_write], {"memory": int(limits.memory), "cpu": seconds, "ids": ids})
+            except RuntimeError:
+                zygote = None  # it failed: this notebook gets a process of its own, the next a new zygote
+        if pid is None:
             command = [sys.executable, "-I", "-m", _child.__name__, str(write_end), str(int(limits.memory)), str(seconds)]
             command += [str(ids[0]), str(ids[1])] if ids is not None else []
             process = subprocess.Popen(
@@ -272,6 +276,7 @@ class Zygote:
         self.ids = _unprivileged_ids()
         ours, theirs = socket.socketpair()
         environment = _environment(Path(scratch), mpl_config)
+        self.scratch, self.mpl_config = scratch, mpl_config
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-m", _child.__name__, "--zygote", str(theirs.fileno()), "drop" if self.ids else "keep"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
@@ -293,7 +298,14 @@ class Zygote:
             raise RuntimeError(f"the grading zygote failed: {error}") from None
 
     def spawn(self, fds: list, request: dict) -> int:
-        socket.send_fds(self.channel, [json.dumps(request).encode()], fds)
+        if self.broken:
+            self.close()
+            self.__init__(self.scratch, self.mpl_config)
+        try:
+            socket.send_fds(self.channel, [json.dumps(request).encode()], fds)
+        except OSError as error:
+            self.broken = True
+            raise RuntimeError(f"the grading zygote failed: {error}") from None
         return self._reply("pid")
 
     def finish(self, pid: int) -> int:
@@ -305,6 +317,8 @@ class Zygote:
     def close(self) -> None:
         self.channel.close()
         self.replies.close()
+        if self.broken:
+            self.process.kill()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
