@@ -312,3 +312,31 @@ def test_the_probes_are_numbers_on_the_wire_and_come_back_exactly():
                     {"__reduce__": "os.system"}, {"float": "__import__('os')"}]:  # fmt: skip
         with pytest.raises(WireError):
             decode(hostile)
+
+
+def test_the_students_names_cannot_collide_with_the_graders(tmp_path):
+    clash = "check = exercise = probes = outputs_of = Probe = assess = namespace = None\nimport numpy as np"
+    grade, _ = grade04(tmp_path, clash)
+    assert grade.score == 1, grade.feedback
+
+
+def _chapter_with_two_exercises():
+    for path in tutorial_notebooks():
+        exercises = grading.chosen_exercises([notebooks.chapter_of(path)])
+        if len(exercises) >= 2:
+            return path, exercises
+    return None, None
+
+
+@pytest.mark.skipif(_chapter_with_two_exercises()[0] is None, reason="no chapter notebook with two exercises here")
+def test_a_real_chapter_whose_first_function_calls_the_solution(tmp_path):
+    """The first exercise scores 0 with the note; the notebook runs again and the others keep full marks."""
+    path, exercises = _chapter_with_two_exercises()
+    first = exercises[0]
+    made = notebooks.read(path)
+    made["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": (
+        f"from minigrad.homework import get\n\ndef {first.function}(*args, **kwargs):\n"
+        f"    return get({first.key!r}).solution(*args, **kwargs)")})  # fmt: skip
+    grades = grade_notebook(write(tmp_path / path.name, made), exercises, Probes.draw(exercises, 4), Limits(60, 2048))
+    assert grades[0].score == 0 and "the library's own implementation" in grades[0].feedback
+    assert all(g.score == g.exercise.points for g in grades[1:]), [(g.name, g.feedback) for g in grades]
