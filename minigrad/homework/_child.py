@@ -238,6 +238,10 @@ def serve(sock_fd: int, drop: bool) -> None:
 
     sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
     _preimport(drop, True)
+    try:
+        import IPython.display  # noqa: F401  (chapters show pictures with it; free for every child here)
+    except ImportError:
+        pass
     channel = socket.socket(fileno=sock_fd)
     while True:
         message, fds, _, _ = socket.recv_fds(channel, 1 << 16, 3)

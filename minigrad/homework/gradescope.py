@@ -41,7 +41,8 @@ if ! python3 -m pip --version >/dev/null 2>&1; then
 fi
 # Newer Ubuntu images mark the system Python as externally managed; this container is ours.
 export PIP_BREAK_SYSTEM_PACKAGES=1
-python3 -m pip install --quiet --no-cache-dir "$(ls ./minigrad-*.whl)[plot]"
+# IPython: the chapters show some pictures with IPython.display, as in Jupyter.
+python3 -m pip install --quiet --no-cache-dir "$(ls ./minigrad-*.whl)[plot]" ipython
 """
 
 RUN = """#!/usr/bin/env bash

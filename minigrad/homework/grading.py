@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import secrets
 import shutil
 import sys
@@ -258,11 +259,11 @@ def grade_class(submissions: Path, out: Path, limits: Limits, jobs: int, chapter
 
         def one(student_and_folder):
             student, folder = student_and_folder
-            if getattr(local, "zygote", None) is None:  # one per worker thread (it restarts itself if it fails)
-                local.zygote = Zygote(scratch, mpl_config)
+            if getattr(local, "zygote", None) is None and hasattr(os, "waitid"):  # (macOS has no waitid)
+                local.zygote = Zygote(scratch, mpl_config)  # one per worker thread; it restarts itself if it fails
                 zygotes.append(local.zygote)
             try:
-                return grade_student(student, folder, exercises, probes, limits, skip_slow, mpl_config, local.zygote)
+                return grade_student(student, folder, exercises, probes, limits, skip_slow, mpl_config, getattr(local, "zygote", None))
             except Exception as error:
                 grades = [Grade(e, 0, f"could not be graded ({type(error).__name__}: {error})") for e in exercises]
                 return StudentResult(student, grades, 0.0)
