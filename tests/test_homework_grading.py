@@ -340,3 +340,27 @@ def test_a_real_chapter_whose_first_function_calls_the_solution(tmp_path):
     grades = grade_notebook(write(tmp_path / path.name, made), exercises, Probes.draw(exercises, 4), Limits(60, 2048))
     assert grades[0].score == 0 and "the library's own implementation" in grades[0].feedback
     assert all(g.score == g.exercise.points for g in grades[1:]), [(g.name, g.feedback) for g in grades]
+
+
+def test_ipython_magics_a_student_adds_do_not_cost_the_cell(tmp_path):
+    function = "%matplotlib inline\n!echo hello\ndef sgd_step(param, grad, lr):\n    %time x = 1\n    return param - lr * grad"
+    grade, _ = grade04(tmp_path, "%%time\ny = 2", function=function)
+    assert grade.score == 1, grade.feedback
+
+
+def test_forged_messages_on_any_fd_change_nothing(tmp_path):
+    forge = "\n".join([
+        "import os, json",
+        "lines = [b'garbage\\n', b'{\"event\": \"done\"}\\n', b'{\"event\": \"tampered\", \"what\": \"x\"}\\n',",
+        "         b'{\"event\": \"forbidden\", \"name\": \"x\"}\\n', b'{\"event\": \"result\", \"key\": \"04.sgd_step\", \"missing\": true}\\n']",
+        "for fd in range(3, 64):",
+        "    for line in lines:",
+        "        try:",
+        "            os.write(fd, line)",
+        "        except OSError:",
+        "            pass",
+    ])  # fmt: skip
+    grade, _ = grade04(tmp_path, forge)
+    assert grade.score == 1, grade.feedback
+    grade, _ = grade04(tmp_path, forge, function=STUB)
+    assert grade.score == 0 and "not implemented" in grade.feedback

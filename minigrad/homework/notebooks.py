@@ -75,9 +75,22 @@ def tags_of(cell: dict) -> list:
 
 
 def code_cells(notebook: dict) -> list[Cell]:
-    """The code cells in order, with their positions and whether they are tagged slow."""
-    return [Cell(index, source_of(cell), SLOW in tags_of(cell))
+    """The code cells in order, as plain Python, with their positions and whether they are tagged slow."""
+    return [Cell(index, plain_python(source_of(cell)), SLOW in tags_of(cell))
             for index, cell in enumerate(notebook["cells"]) if cell.get("cell_type") == "code"]  # fmt: skip
+
+
+def plain_python(source: str) -> str:
+    """The cell without IPython's magics and shell escapes (`%matplotlib inline`, `!pip install …`,
+    `%%time`), which plain Python cannot run: a learner who adds one must not lose the whole cell."""
+    lines = source.split("\n")
+    if lines and lines[0].lstrip().startswith("%%"):
+        lines[0] = "# " + lines[0].strip()
+    for number, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped[:1] in ("%", "!") and not stripped.startswith("!="):
+            lines[number] = line[: len(line) - len(stripped)] + "pass  # " + stripped
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------------
