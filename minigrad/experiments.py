@@ -5,37 +5,21 @@ Everything here is built from the public API (data, nn, optim, train, viz), so i
 example of how the pieces fit together.
 """
 
-import inspect
 import time
 from pathlib import Path
 
 import numpy as np
 
 import minigrad as mg
-from minigrad import nn, optim
+from minigrad import nn
 from minigrad.data import DataLoader, TensorDataset, load_digits, make_moons, make_spirals
+from minigrad.optim.registry import OPTIMIZERS
+from minigrad.serialization import CheckpointError
 from minigrad.train import History, evaluate, fit
 
-# The ten optimizers of the seeds, with learning rates that suit the digits MLP and the 2-D surfaces.
-OPTIMIZERS = {
-    #  name        class            lr (networks)  lr (surfaces)  other settings
-    "sgd": (optim.SGD, 0.1, 0.1, {}),
-    "momentum": (optim.Momentum, 0.02, 0.02, {}),
-    "nesterov": (optim.Nesterov, 0.02, 0.02, {}),
-    "adagrad": (optim.AdaGrad, 0.05, 0.5, {}),
-    "rmsprop": (optim.RMSProp, 1e-3, 0.05, {}),
-    "adadelta": (optim.AdaDelta, 1.0, 1.0, {"surface_eps": 1e-2}),
-    "adam": (optim.Adam, 1e-3, 0.1, {}),
-    "adamax": (optim.AdaMax, 2e-3, 0.1, {}),
-    "nadam": (optim.Nadam, 2e-3, 0.1, {}),
-    "nadamax": (optim.NadaMax, 2e-3, 0.1, {}),
-}
-DISPLAY_NAMES = {
-    "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad", "rmsprop": "RMSProp",
-    "adadelta": "AdaDelta", "adam": "Adam", "adamax": "AdaMax", "nadam": "Nadam", "nadamax": "NadaMax",
-}  # fmt: skip
 DATASETS = ("digits", "moons", "spirals")
 MODELS = ("mlp", "cnn")
+SPLIT = "80/20"  # every dataset's train/test split, drawn with the run's seed
 
 
 class UsageError(ValueError):
@@ -43,15 +27,13 @@ class UsageError(ValueError):
 
 
 def make_optimizer(name: str, params, lr=None, for_surface: bool = False, **hyperparameters):
-    """An optimizer from the table by name; `lr` and keyword hyperparameters override the table's."""
-    cls, network_lr, surface_lr, extra = OPTIMIZERS[name]
-    if for_surface and "surface_eps" in extra:
-        hyperparameters.setdefault("eps", extra["surface_eps"])
-    accepted = inspect.signature(cls.__init__).parameters
+    """An optimizer from the registry by name; `lr` and keyword hyperparameters override the table's."""
+    entry = OPTIMIZERS[name]
+    accepted = entry.hyperparameters()
     for key in hyperparameters:
         if key not in accepted:
-            raise UsageError(f"{DISPLAY_NAMES[name]} has no hyperparameter {key!r} (it takes {', '.join(k for k in accepted if k not in ('self', 'params'))})")
-    return cls(params, lr=(surface_lr if for_surface else network_lr) if lr is None else lr, **hyperparameters)
+            raise UsageError(f"{entry.display_name} has no hyperparameter {key!r} (it takes {', '.join(accepted)})")
+    return entry.make(params, lr=lr, for_surface=for_surface, **hyperparameters)
 
 
 def load_dataset(name: str, seed: int = 0, images: bool = False):
@@ -89,19 +71,22 @@ def compare(dataset="digits", optimizers=tuple(OPTIMIZERS), epochs=30, batch_siz
     """Train the same MLP (same initial weights, same batches) once per optimizer.
     Returns {display name: (History, test accuracy, seconds)}; `on_result(name, result)` is called as
     each optimizer finishes."""
+    if epochs < 1:
+        raise UsageError(f"compare needs at least 1 epoch, got {epochs}")
     data = load_dataset(dataset, seed)
     results = {}
     for name in optimizers:
+        display_name = OPTIMIZERS[name].display_name
         mg.manual_seed(seed)
         model = build_model("mlp", data[0].shape[1], data[4])
         train_loader, test_loader = _loaders(data, batch_size, seed)
         if progress:
-            print(f"{DISPLAY_NAMES[name]}:", flush=True)
+            print(f"{display_name}:", flush=True)
         started = time.perf_counter()
         history = fit(model, nn.CrossEntropyLoss(), make_optimizer(name, model.params()), train_loader, epochs, val_loader=test_loader, progress=progress)
-        results[DISPLAY_NAMES[name]] = (history, history.val_accuracy[-1], time.perf_counter() - started)
+        results[display_name] = (history, history.val_accuracy[-1], time.perf_counter() - started)
         if on_result is not None:
-            on_result(DISPLAY_NAMES[name], results[DISPLAY_NAMES[name]])
+            on_result(display_name, results[display_name])
     return results
 
 
@@ -112,21 +97,99 @@ def format_table(results: dict) -> str:
     return "\n".join(rows)
 
 
+SETTINGS = ("dataset", "model", "optimizer", "epochs", "batch_size", "seed", "split", "lr", "hyperparameters")
+
+
+def run_settings(dataset="digits", model_name="mlp", optimizer="adam", epochs=10, batch_size=32, seed=0, lr=None, hyperparameters=None) -> dict:
+    """Every setting of a `train` run, as its checkpoints record them (`lr=None`: the registry's rate)."""
+    return {
+        "dataset": dataset, "model": model_name, "optimizer": optimizer, "epochs": int(epochs),
+        "batch_size": int(batch_size), "seed": int(seed), "split": SPLIT,
+        "lr": float(OPTIMIZERS[optimizer].network_lr if lr is None else lr),
+        "hyperparameters": dict(hyperparameters or {}),
+    }  # fmt: skip
+
+
+def read_checkpoint(path) -> dict:
+    """A checkpoint `train(save=...)` wrote, with its parts checked (CheckpointError otherwise)."""
+    checkpoint = mg.load(path)
+    parts = {"settings": dict, "epoch": int, "model": dict, "optimizer": dict, "loader": dict, "history": dict}
+    if not isinstance(checkpoint, dict):
+        raise CheckpointError(f"{path} is not a checkpoint of minigrad train")
+    for part, kind in parts.items():
+        if not isinstance(checkpoint.get(part), kind) or isinstance(checkpoint.get(part), bool):
+            raise CheckpointError(f"{path} is not a checkpoint of minigrad train (its {part!r} is missing or damaged)")
+    settings = checkpoint["settings"]
+    if set(settings) != set(SETTINGS) or settings["optimizer"] not in OPTIMIZERS:
+        raise CheckpointError(f"{path} is not a checkpoint of minigrad train (its settings are incomplete or unknown)")
+    return checkpoint
+
+
+def resume_settings(checkpoint: dict, given: dict, path="the checkpoint") -> tuple:
+    """The settings of a resumed run, and what changes, from a checkpoint and the settings given again.
+
+    A setting given again must equal the checkpoint's, except the learning rate (applied from the next
+    epoch on) and the number of epochs (the new total); those two changes are returned as messages to
+    announce. Any other difference (the data seed, split, dataset, model, batch size, optimizer or a
+    hyperparameter) is refused with a UsageError naming each one."""
+    saved = checkpoint["settings"]
+    entry = OPTIMIZERS[saved["optimizer"]]
+    differing = []
+    for key, value in given.items():
+        if key == "hyperparameters":
+            for name, new in value.items():
+                old = saved["hyperparameters"].get(name, entry.hyperparameters().get(name))
+                if name not in entry.hyperparameters():
+                    differing.append(f"--{name.replace('_', '-')} ({entry.display_name}, the checkpoint's optimizer, has no {name})")
+                elif new != old:
+                    differing.append(f"--{name.replace('_', '-')} {show_setting(new)} (the checkpoint has {show_setting(old)})")
+        elif key not in ("lr", "epochs") and value != saved[key]:
+            differing.append(f"--{key.replace('_', '-')} {show_setting(value)} (the checkpoint has {show_setting(saved[key])})")
+    if differing:
+        raise UsageError(
+            f"--resume {path}: these settings differ from the run being resumed: {'; '.join(differing)}. "
+            "Leave them out to continue the run as it was (only --lr and --epochs may change)"
+        )
+    settings = {**saved, "lr": float(given.get("lr", saved["lr"])), "epochs": int(given.get("epochs", saved["epochs"]))}
+    messages = []
+    if settings["lr"] != saved["lr"]:
+        messages.append(f"lr {saved['lr']:g} → {settings['lr']:g} from epoch {checkpoint['epoch'] + 1}")
+    if settings["epochs"] != saved["epochs"]:
+        messages.append(f"epochs {saved['epochs']} → {settings['epochs']} (the new total, {checkpoint['epoch']} done)")
+    return settings, messages
+
+
+def show_setting(value) -> str:
+    """A setting as the command line spells it: 0.001, 0.9,0.999, adam."""
+    return ",".join(f"{v:g}" for v in value) if isinstance(value, (tuple, list)) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def train(dataset="digits", model_name="mlp", optimizer="adam", epochs=10, batch_size=32, seed=0, lr=None, hyperparameters=None, save=None, resume=None, progress=True):
-    """Train one model; with `save`, a checkpoint (model, optimizer, loader and history) after every
-    epoch; with `resume`, continue from one. A resumed run equals an uninterrupted one bit for bit."""
+    """Train one model; with `save`, a checkpoint (every setting of the run, model, optimizer, loader
+    and history) after every epoch; with `resume`, continue from one. A resumed run equals an
+    uninterrupted one bit for bit. Resuming with a different learning rate applies it from the next
+    epoch on, and `epochs` is the new total; any other setting must be the checkpoint's (see
+    `resume_settings`)."""
+    settings = run_settings(dataset, model_name, optimizer, epochs, batch_size, seed, lr, hyperparameters)
+    checkpoint = None
+    if resume is not None:
+        checkpoint = read_checkpoint(resume)
+        saved = checkpoint["settings"]
+        differing = [key for key in SETTINGS if key not in ("lr", "epochs") and saved[key] != settings[key]]
+        if differing:
+            raise UsageError(f"the checkpoint {resume} is from a different run: " + ", ".join(
+                f"{key} {show_setting(settings[key])} (the checkpoint has {show_setting(saved[key])})" for key in differing))
     data = load_dataset(dataset, seed, images=model_name == "cnn")
     mg.manual_seed(seed)
     model = build_model(model_name, int(np.prod(data[0].shape[1:])), data[4])
-    opt = make_optimizer(optimizer, model.params(), lr=lr, **(hyperparameters or {}))
+    opt = make_optimizer(optimizer, model.params(), lr=settings["lr"], **settings["hyperparameters"])
     train_loader, test_loader = _loaders(data, batch_size, seed)
     history, start_epoch = History(), 0
-    if resume is not None:
-        checkpoint = mg.load(resume)
-        if checkpoint.get("run") != {"dataset": dataset, "model": model_name, "optimizer": optimizer}:
-            raise ValueError(f"the checkpoint {resume} is from a different run: {checkpoint.get('run')}")
+    if checkpoint is not None:
         model.load_state_dict(checkpoint["model"])
         opt.load_state_dict(checkpoint["optimizer"])
+        for group in opt.param_groups:
+            group["lr"] = settings["lr"]  # the checkpoint's, or the new rate from this epoch on
         train_loader.load_state_dict(checkpoint["loader"])
         history = History.from_state_dict(checkpoint["history"])
         start_epoch = int(checkpoint["epoch"])
@@ -135,7 +198,7 @@ def train(dataset="digits", model_name="mlp", optimizer="adam", epochs=10, batch
         if save is not None:
             mg.save(
                 {
-                    "run": {"dataset": dataset, "model": model_name, "optimizer": optimizer},
+                    "settings": settings,
                     "epoch": epoch + 1,
                     "model": model.state_dict(),
                     "optimizer": opt.state_dict(),
@@ -154,15 +217,17 @@ def surface_paths(surface, optimizers=tuple(OPTIMIZERS), steps=None) -> dict:
     """{display name: points} for each optimizer minimising the surface from its start."""
     from minigrad.viz.surfaces import path
 
+    steps = surface.steps if steps is None else steps
+    if steps < 1:
+        raise UsageError(f"a path needs at least 1 step, got {steps}")
     paths = {}
     for name in optimizers:
-        scale = surface.lr_scale if name in ("sgd", "momentum", "nesterov") else surface.adaptive_lr_scale
-        lr = OPTIMIZERS[name][2] * (1.0 if name == "adadelta" else scale)  # AdaDelta sets its own step size
+        entry = OPTIMIZERS[name]
 
-        def make(params, name=name, lr=lr):
-            return make_optimizer(name, params, lr=lr, for_surface=True)
+        def make(params, entry=entry):
+            return entry.make(params, lr=entry.surface_rate(surface), for_surface=True)
 
-        paths[DISPLAY_NAMES[name]] = path(surface, make, surface.steps if steps is None else steps)
+        paths[entry.display_name] = path(surface, make, steps)
     return paths
 
 
@@ -170,6 +235,8 @@ def draw_surfaces(out: Path, names=None, optimizers=tuple(OPTIMIZERS), steps=Non
     """A PNG and an animated GIF per surface; returns the files written."""
     from minigrad.viz import SURFACES, animate_trajectories, plot_trajectories
 
+    if frames < 1:
+        raise UsageError(f"an animation needs at least 1 frame, got {frames}")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in names or SURFACES:

@@ -40,15 +40,30 @@ class set_grad_enabled:
         return wrapper
 
 
-class no_grad(set_grad_enabled):
-    """Record no graph: `with minigrad.no_grad(): ...` or `@minigrad.no_grad()` above a function."""
+class _ModeWithoutArguments(set_grad_enabled):
+    """A mode that takes no argument, so, as in PyTorch, it decorates a function with or without
+    parentheses: `@no_grad()` and `@no_grad` are the same."""
 
-    def __init__(self):
-        super().__init__(False)
+    mode = None  # subclasses: the grad mode they switch to
+
+    def __new__(cls, func=None):
+        if func is None:
+            return super().__new__(cls)
+        if not callable(func):
+            raise TypeError(f"{cls.__name__}() takes no arguments (got {func!r}); use it as `with {cls.__name__}():` or `@{cls.__name__}`")
+        return cls()(func)
+
+    def __init__(self, func=None):
+        super().__init__(type(self).mode)
 
 
-class enable_grad(set_grad_enabled):
-    """Record the graph again inside a `no_grad` region."""
+class no_grad(_ModeWithoutArguments):
+    """Record no graph: `with minigrad.no_grad(): ...`, or `@minigrad.no_grad` above a function."""
 
-    def __init__(self):
-        super().__init__(True)
+    mode = False
+
+
+class enable_grad(_ModeWithoutArguments):
+    """Record the graph again inside a `no_grad` region (a context manager or a decorator)."""
+
+    mode = True

@@ -10,9 +10,18 @@ _generator = np.random.default_rng()
 
 
 def manual_seed(seed: int) -> None:
-    """Seed all of minigrad's randomness (the generator itself is `generator()`)."""
+    """Seed all of minigrad's randomness (the generator itself is `generator()`).
+
+    As in `torch.manual_seed`, the seed is any int in [-2⁶³, 2⁶⁴); a negative one is taken modulo 2⁶⁴
+    (two's complement), so `manual_seed(-1)` is `manual_seed(2**64 - 1)`. Anything else is an error.
+    """
     global _generator
-    _generator = np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__} {seed!r}")
+    seed = int(seed)
+    if not -(2**63) <= seed < 2**64:
+        raise ValueError(f"manual_seed: seed must be in [-2**63, 2**64), got {seed}")
+    _generator = np.random.default_rng(seed % 2**64)
 
 
 def generator() -> np.random.Generator:

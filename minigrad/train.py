@@ -100,6 +100,7 @@ def fit(model, loss_fn, optimizer, train_loader, epochs: int, val_loader=None, s
                 loss = loss_fn(model(inputs), targets)
             value = float(loss.item())
             if not math.isfinite(value):
+                _check_finite_batch(inputs, targets, epoch, step)
                 lrs = sorted({group["lr"] for group in optimizer.param_groups})
                 raise TrainingDiverged(
                     f"training diverged: the loss is {value} at epoch {epoch + 1}, step {step + 1}; "
@@ -115,7 +116,12 @@ def fit(model, loss_fn, optimizer, train_loader, epochs: int, val_loader=None, s
                 bar.set_postfix(loss=f"{value:.4f}")
         if bar is not None:
             bar.close()
-        history.train_loss.append(total / max(count, 1))
+        if count == 0:  # a mean over no batch is not a loss of 0
+            raise ValueError(
+                f"fit: the training loader yielded no batch in epoch {epoch + 1} (an empty dataset, or "
+                f"drop_last=True with fewer samples than batch_size)"
+            )
+        history.train_loss.append(total / count)
         if val_loader is not None:
             result = evaluate(model, val_loader, loss_fn)
             history.val_loss.append(result["loss"])
@@ -128,6 +134,20 @@ def fit(model, loss_fn, optimizer, train_loader, epochs: int, val_loader=None, s
         if on_epoch_end is not None:
             on_epoch_end(epoch, history)
     return history
+
+
+def _check_finite_batch(inputs, targets, epoch: int, step: int) -> None:
+    """A NaN or infinite loss caused by the data is the data's fault, not the learning rate's: say so.
+    (Checked only once the loss is not finite, so the training loop pays nothing for it.)"""
+    for role, batch in (("inputs", inputs), ("targets", targets)):
+        data = np.asarray(getattr(batch, "data", batch))
+        if data.dtype.kind in "fc" and not np.all(np.isfinite(data)):
+            nans, infs = int(np.isnan(data).sum()), int(np.isinf(data).sum())
+            found = " and ".join(text for text in (f"{nans} NaN" if nans else "", f"{infs} infinite" if infs else "") if text)
+            raise ValueError(
+                f"the training data has {found} value(s) in the {role} of epoch {epoch + 1}, step {step + 1}: "
+                "clean the data (e.g. drop or fill the missing values) before training"
+            )
 
 
 def _progress_bar_factory():

@@ -4,6 +4,8 @@ tutorials' own notebooks when they are there, and helpers that write submissions
 import json
 from pathlib import Path
 
+import pytest
+
 from minigrad.homework import exercises_of, notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,3 +51,18 @@ def write(path, data):
 def tutorial_notebooks():
     """The committed chapter notebooks whose chapters have exercises (none until the chapters land)."""
     return [path for path in notebooks.chapter_notebooks(TUTORIALS) if exercises_of(notebooks.chapter_of(path))]
+
+
+# Chapters whose release is refused today, because a line of an exercise's solution also appears
+# elsewhere in the notebook (the release names the line and the cell). Strict: once the chapter is
+# reworded, its tests pass and this entry must go.
+KNOWN_LEAKS = {
+    "03_convolution": "unfold_rows, cell 16, is the 03.im2col solution (its loop and shape lines)",
+    "04_gradient_descent": "sgd_step_numpy, cell 22, is the 04.sgd_step solution line for line",
+}
+
+
+def released_tutorials():
+    """`tutorial_notebooks()` as parameters, the chapters of KNOWN_LEAKS expected to fail."""
+    return [pytest.param(path, id=path.stem, marks=pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[path.stem]))
+            if path.stem in KNOWN_LEAKS else pytest.param(path, id=path.stem) for path in tutorial_notebooks()]  # fmt: skip

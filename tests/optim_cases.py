@@ -87,6 +87,18 @@ CASES = [
     ("nadam schedule weight_decay", lambda p: optim.Nadam(p, lr=0.01, momentum_decay=0.05, weight_decay=0.1),
      (ref.nadam, dict(lr=0.01, momentum_decay=0.05, weight_decay=0.1)), _torch("NAdam", lr=0.01, momentum_decay=0.05, weight_decay=0.1)),
     ("nadam simplified", lambda p: optim.Nadam(p, lr=0.01, simplified=True), (ref.nadam, dict(lr=0.01, simplified=True)), None),
+    ("nadam decoupled_weight_decay", lambda p: optim.Nadam(p, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+     (ref.nadam, dict(lr=0.01, weight_decay=0.1, decoupled=True)), _torch("NAdam", lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("adam decoupled_weight_decay", lambda p: optim.Adam(p, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+     (ref.adam, dict(lr=0.01, weight_decay=0.1, decoupled=True)), _torch("Adam", lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    # Keras's ε̂ form: ε = 1e-3 is large next to the tiny gradients of two coordinates, where the forms differ.
+    ("adam eps_hat amsgrad", lambda p: optim.Adam(p, lr=0.01, eps=1e-3, amsgrad=True, eps_hat=True),
+     (ref.adam, dict(lr=0.01, eps=1e-3, amsgrad=True, eps_hat=True)), None),
+    ("adamw eps_hat", lambda p: optim.AdamW(p, lr=0.01, eps=1e-3, weight_decay=0.1, eps_hat=True),
+     (ref.adam, dict(lr=0.01, eps=1e-3, weight_decay=0.1, decoupled=True, eps_hat=True)), None),
+    ("nadam eps_hat", lambda p: optim.Nadam(p, lr=0.01, eps=1e-3, eps_hat=True), (ref.nadam, dict(lr=0.01, eps=1e-3, eps_hat=True)), None),
+    ("nadam simplified eps_hat", lambda p: optim.Nadam(p, lr=0.01, eps=1e-3, simplified=True, eps_hat=True),
+     (ref.nadam, dict(lr=0.01, eps=1e-3, simplified=True, eps_hat=True)), None),
     ("nadamax", lambda p: optim.NadaMax(p, lr=0.01), (ref.adamax, dict(lr=0.01, nesterov=True)), None),
 ]
 

@@ -85,7 +85,7 @@ def adadelta(theta, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, initial_accumul
         g = yield theta
 
 
-def adam(theta, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, initial_accumulator_value=0.0, decoupled=False):
+def adam(theta, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, initial_accumulator_value=0.0, decoupled=False, eps_hat=False):
     b1, b2 = betas
     m = np.zeros_like(theta)
     v = np.full_like(theta, initial_accumulator_value)
@@ -101,9 +101,13 @@ def adam(theta, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=Fals
         m = b1 * m + (1 - b1) * g
         v = b2 * v + (1 - b2) * g * g
         v_max = np.maximum(v_max, v)
-        v_hat = (v_max if amsgrad else v) / (1 - b2**t)
-        m_hat = m / (1 - b1**t)
-        theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+        if eps_hat:  # the paper's "efficient" form (§2), Keras's Adam: ε̂ added to √v
+            lr_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+            theta = theta - lr_t * m / (np.sqrt(v_max if amsgrad else v) + eps)
+        else:  # Algorithm 1
+            v_hat = (v_max if amsgrad else v) / (1 - b2**t)
+            m_hat = m / (1 - b1**t)
+            theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
         g = yield theta
 
 
@@ -123,7 +127,8 @@ def adamax(theta, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, nesterov=F
         g = yield theta
 
 
-def nadam(theta, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3, simplified=False, initial_accumulator_value=0.0):
+def nadam(theta, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3, simplified=False, initial_accumulator_value=0.0,
+          decoupled=False, eps_hat=False):  # fmt: skip
     b1, b2 = betas
     m = np.zeros_like(theta)
     v = np.full_like(theta, initial_accumulator_value)
@@ -132,10 +137,16 @@ def nadam(theta, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_de
     g = yield
     while True:
         t += 1
-        g = g + weight_decay * theta
+        if decoupled:
+            theta = theta * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * theta
         m = b1 * m + (1 - b1) * g
         v = b2 * v + (1 - b2) * g * g
-        denom = np.sqrt(v / (1 - b2**t)) + eps
+        if eps_hat:  # ε̂ added to √v: (√v + ε̂)/√(1 − β₂ᵗ)
+            denom = (np.sqrt(v) + eps) / np.sqrt(1 - b2**t)
+        else:
+            denom = np.sqrt(v / (1 - b2**t)) + eps
         if simplified:
             theta = theta - lr * (b1 * m + (1 - b1) * g) / (1 - b1**t) / denom
         else:

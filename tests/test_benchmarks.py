@@ -23,6 +23,18 @@ def test_workloads_agree_before_timing(workload):
         step()
 
 
+def test_optimizer_step_workload_has_a_numpy_loop_to_compare_with():
+    made = run.workload_w4()  # raises if minigrad's Adam and the NumPy loop (and PyTorch) disagree
+    assert set(made) == {"W4a", "W4b"}
+    for name, (unit, per_call, contenders, number) in made.items():
+        assert {"minigrad", "NumPy floor"} <= set(contenders) and name in run.FLOOR_TARGETS
+
+
+def test_spread_is_the_quartiles_of_per_repeat_ratios():
+    times = {"minigrad": [1.0, 2.0, 3.0, 4.0, 5.0], "other": [1.0] * 5}
+    assert run.spread(times, "minigrad", "other") == (2.0, 4.0)
+
+
 def test_floor_adam_matches_minigrad_adam():
     import minigrad as mg
     from minigrad import optim

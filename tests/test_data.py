@@ -147,3 +147,28 @@ def test_loader_errors():
         DataLoader(_dataset(), batch_size=0)
     with pytest.raises(ValueError, match="different lengths"):
         TensorDataset(np.zeros(3), np.zeros(4))
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("batch_size", [None, 4])
+def test_batches_never_alias_the_users_arrays(shuffle, batch_size):
+    X, y = np.arange(20, dtype=np.float32).reshape(10, 2), np.arange(10)
+    X_before, y_before = X.copy(), y.copy()
+    for xb, yb in DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle, seed=0):
+        xb.data += 100  # what an in-place augmentation or a careless student does
+        yb.data[:] = -1
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+
+
+def test_a_loader_state_that_does_not_fit_is_refused_and_changes_nothing():
+    loader = DataLoader(_dataset(30), batch_size=30, shuffle=True, seed=0)
+    expected = DataLoader(_dataset(30), batch_size=30, shuffle=True, seed=0)
+    for bad, message in [({}, "expected a dict with an 'rng' entry"),
+                         ({"rng": {"bit_generator": "MT19937", "state": {}}}, "the generator state does not fit"),
+                         ({"rng": {"bit_generator": "PCG64", "state": {"state": "x", "inc": 1}}}, "the generator state does not fit")]:  # fmt: skip
+        with pytest.raises(ValueError, match=message):
+            loader.load_state_dict(bad)
+    np.testing.assert_array_equal(next(iter(loader))[1].data, next(iter(expected))[1].data)
+    with pytest.raises(ValueError, match="made without a seed"):
+        DataLoader(_dataset(30), shuffle=True).load_state_dict(loader.state_dict())

@@ -102,3 +102,29 @@ def test_resume_refuses_a_checkpoint_of_another_run(tmp_path):
     experiments.train(dataset="moons", optimizer="sgd", epochs=1, save=tmp_path / "c.npz", progress=False)
     with pytest.raises(ValueError, match="different run"):
         experiments.train(dataset="moons", optimizer="adam", epochs=2, resume=tmp_path / "c.npz", progress=False)
+
+
+def test_fit_on_a_loader_without_batches_is_an_error_not_a_loss_of_zero():
+    X, y = make_moons(10, seed=0)
+    model = small_model()
+    empty = DataLoader(TensorDataset(X, y), batch_size=16, drop_last=True)  # 10 samples < one batch
+    with pytest.raises(ValueError, match="yielded no batch in epoch 1"):
+        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.params(), lr=0.1), empty, epochs=2, progress=False)
+    nothing = DataLoader(TensorDataset(X[:0], y[:0]), batch_size=4)
+    with pytest.raises(ValueError, match="yielded no batch"):
+        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.params(), lr=0.1), nothing, epochs=1, progress=False)
+
+
+def test_nan_in_the_data_is_reported_as_such():
+    X, y = make_moons(64, seed=0)
+    X[37, 1] = np.nan
+    model = small_model()
+    loader = DataLoader(TensorDataset(X, y), batch_size=16)
+    with pytest.raises(ValueError, match=r"the training data has 1 NaN value\(s\) in the inputs of epoch 1, step 3") as caught:
+        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.params(), lr=0.1), loader, epochs=1, progress=False)
+    assert "learning rate" not in str(caught.value)
+    Xr = np.ones((8, 2), dtype=np.float32)
+    yr = np.ones((8, 1), dtype=np.float32)
+    yr[2] = np.inf
+    with pytest.raises(ValueError, match=r"1 infinite value\(s\) in the targets"):
+        fit(nn.Linear(2, 1), nn.MSELoss(), optim.SGD(model.params(), lr=0.1), DataLoader(TensorDataset(Xr, yr), batch_size=8), epochs=1, progress=False)

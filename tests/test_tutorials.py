@@ -63,18 +63,7 @@ def _text_outputs(cell) -> list:
             pictures = sorted(mime for mime in data if mime.startswith("image/"))
             text = data.get("text/plain", "") if not pictures else ""
             found.append((kind, _sanitize(text), pictures))
-    return _merge_streams(found)
-
-
-def _merge_streams(outputs: list) -> list:
-    """Jupyter splits printed text into chunks as it arrives; compare the joined text."""
-    merged = []
-    for output in outputs:
-        if merged and output[0] in ("stdout", "stderr") and merged[-1][0] == output[0]:
-            merged[-1] = (output[0], merged[-1][1] + output[1])
-        else:
-            merged.append(output)
-    return merged
+    return found
 
 
 def test_chapter_numbers_are_unique():

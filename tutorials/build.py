@@ -86,6 +86,20 @@ def clean(notebook: nbformat.NotebookNode) -> None:
         for output in cell.outputs:
             if "execution_count" in output:
                 output.execution_count = None
+        cell.outputs = _merge_streams(cell.outputs)
+
+
+def _merge_streams(outputs: list) -> list:
+    """The kernel splits printed text into chunks as it arrives, differently from run to run; keep one
+    output per run of consecutive text on the same stream."""
+    merged = []
+    for output in outputs:
+        if (output.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                and merged[-1].name == output.name):
+            merged[-1].text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def build(source: Path) -> float:

@@ -1,4 +1,5 @@
-"""Batches for training: seed 003's BGD, SGD and MBGD are one loader with three batch sizes.
+"""Batches for training: the BGD, SGD and MBGD of the [SJTU slides] (docs/sources.md) are one
+loader with three batch sizes.
 
     DataLoader(dataset, batch_size=None)   # batch gradient descent: the whole dataset every step
     DataLoader(dataset, batch_size=1)      # stochastic gradient descent: one sample per step
@@ -58,12 +59,34 @@ class DataLoader:
                 index = slice(start, start + self.batch_size)
             else:
                 index = order[start : start + self.batch_size]
-            yield tuple(Tensor._wrap(np.ascontiguousarray(part)) for part in self.dataset[index])
+            yield tuple(Tensor._wrap(_own_copy(part)) for part in self.dataset[index])
 
     # The shuffling generator's state, so a resumed training run draws the same epochs.
     def state_dict(self) -> dict:
         return {"rng": None if self.rng is None else self.rng.bit_generator.state}
 
     def load_state_dict(self, state: dict) -> None:
-        if state.get("rng") is not None:
-            self.rng.bit_generator.state = state["rng"]
+        """Restore the shuffling generator saved by `state_dict()`; a state that does not fit this
+        loader (no seed here, another generator, a damaged state) is an error and changes nothing."""
+        if not isinstance(state, dict) or "rng" not in state:
+            raise ValueError("DataLoader.load_state_dict: expected a dict with an 'rng' entry")
+        if state["rng"] is None:
+            return
+        if self.rng is None:
+            raise ValueError("DataLoader.load_state_dict: the state has a shuffling generator, but this loader was made without a seed")
+        restored = np.random.default_rng(0)
+        try:
+            restored.bit_generator.state = state["rng"]
+        except (TypeError, ValueError, KeyError, OverflowError) as error:
+            raise ValueError(f"DataLoader.load_state_dict: the generator state does not fit ({type(error).__name__}: {error})") from None
+        self.rng = restored
+
+
+def _own_copy(part) -> np.ndarray:
+    """A batch array that shares no memory with the dataset, as PyTorch's batches do: a slice of the
+    user's array is a view, and changing the batch (or the batch's tensor) in place must not change
+    the data. Fancy indexing (the shuffled case) already made a fresh array, so it is not copied again."""
+    part = np.asarray(part)
+    if part.flags.owndata and part.flags.c_contiguous:
+        return part
+    return np.array(part, order="C", copy=True)

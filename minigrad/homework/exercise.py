@@ -59,6 +59,10 @@ class Exercise:
     # The library's own implementations of what the learner is asked to write (dotted names): a
     # submission that merely calls one of them scores nothing for this exercise.
     forbidden: tuple = ()
+    # Changes of the solution that are mathematically equivalent, by their description in
+    # `minigrad.homework.mutants` (e.g. "`2 * x` → `2 ** x`" where x is always 1): the mutation test
+    # accepts these surviving; every other single change must be rejected by the probes.
+    equivalent_mutants: tuple = ()
     rtol: dict = field(default_factory=lambda: {np.float32: 2e-5, np.float64: 1e-9})
     atol: dict = field(default_factory=lambda: {np.float32: 1e-7, np.float64: 1e-13})
 

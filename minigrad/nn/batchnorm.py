@@ -6,6 +6,9 @@ updates the running estimates; evaluation mode normalises with the running estim
     x̂ = (x - μ) / √(σ² + ε),    out = γ·x̂ + β
     running_mean ← (1 - momentum)·running_mean + momentum·μ
     running_var  ← (1 - momentum)·running_var  + momentum·σ²·n/(n - 1)   (unbiased, as PyTorch)
+
+With `momentum=None` the running estimates are the plain average of every batch's statistics so far
+(PyTorch's cumulative moving average): the k-th batch is weighted 1/k, i.e. momentum = 1/k.
 """
 
 import numpy as np
@@ -51,8 +54,13 @@ class BatchNormFunction(Function):
 class _BatchNorm(Module):
     _input_dims = ()
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True, dtype=None):
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True, dtype=None):
         super().__init__()
+        name = type(self).__name__
+        if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)) or num_features < 1:
+            raise ValueError(f"{name}: num_features must be a positive int, got {num_features!r}")
+        if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1):
+            raise ValueError(f"{name}: momentum must be a number in [0, 1] or None (a cumulative average), got {momentum!r}")
         self.num_features, self.eps, self.momentum, self.affine = num_features, eps, momentum, affine
         dtype = dtype_or_default(dtype)
         self.weight = Parameter(np.ones(num_features, dtype=dtype)) if affine else None
@@ -79,10 +87,10 @@ class _BatchNorm(Module):
             if n < 2:
                 raise ValueError(f"{name}: training needs more than 1 value per channel, got input shape {x.shape}")
             mean, var = data.mean(axis=axes), data.var(axis=axes)
-            m = self.momentum
+            self.num_batches_tracked.data += 1
+            m = 1.0 / int(self.num_batches_tracked.data) if self.momentum is None else self.momentum
             self.running_mean.data[...] = (1 - m) * self.running_mean.data + m * mean
             self.running_var.data[...] = (1 - m) * self.running_var.data + m * var * (n / (n - 1))
-            self.num_batches_tracked.data += 1
         return BatchNormFunction.apply(x, gamma, beta, mean, var, eps=self.eps, training=self.training)
 
     def extra_repr(self) -> str:

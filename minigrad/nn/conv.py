@@ -23,8 +23,15 @@ from minigrad.tensor import Tensor
 
 
 def _pair(value, op: str, name: str, minimum: int) -> tuple:
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or any(not isinstance(v, (int, np.integer)) or v < minimum for v in pair):
+    """(h, w) from an int or a pair of ints; a float (e.g. 2.5 or 2.0) is refused as in PyTorch."""
+
+    def is_int(v):
+        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+    pair = (value, value) if is_int(value) else tuple(value) if isinstance(value, (tuple, list)) else None
+    if pair is None or len(pair) != 2 or not all(is_int(v) for v in pair):
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    if any(v < minimum for v in pair):
         raise ValueError(f"{op}: {name} must be an int or a pair of ints ≥ {minimum}, got {value!r}")
     return int(pair[0]), int(pair[1])
 
@@ -206,6 +213,11 @@ class Conv2d(Module):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True, dtype=None):
         super().__init__()
+        for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"Conv2d: {name} must be an int, got {value!r}")
+            if value < 0:
+                raise ValueError(f"Conv2d: {name} must be ≥ 0, got {value}")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _pair(kernel_size, "Conv2d", "kernel_size", 1)
         self.stride = _pair(stride, "Conv2d", "stride", 1)
@@ -228,6 +240,9 @@ class Conv2d(Module):
 class _Pool2d(Module):
     def __init__(self, kernel_size, stride=None):
         super().__init__()
+        _pair(kernel_size, type(self).__name__, "kernel_size", 1)  # refuse a bad size now, not at the first call
+        if stride is not None:
+            _pair(stride, type(self).__name__, "stride", 1)
         self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
 
     def extra_repr(self) -> str:

@@ -11,6 +11,7 @@ A uniform distribution on [-b, b] has std b/√3, hence the √3 in the uniform 
 """
 
 import math
+import warnings
 
 import numpy as np
 
@@ -73,14 +74,27 @@ def _kaiming_std(tensor, a, mode, nonlinearity) -> float:
     return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 
 
+def _has_no_elements(tensor) -> bool:
+    """PyTorch's rule for Kaiming initialisation of an empty tensor (e.g. the weight of `Linear(0, n)`):
+    there is nothing to fill and its fan is 0, so it warns and leaves the tensor as it is."""
+    if tensor.data.size:
+        return False
+    warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+    return True
+
+
 def kaiming_uniform_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
     """Fill with U(-b, b), b = √3 · gain / √fan (He et al. 2015)."""
+    if _has_no_elements(tensor):
+        return tensor
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound)
 
 
 def kaiming_normal_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
     """Fill with N(0, std²), std = gain / √fan (He et al. 2015)."""
+    if _has_no_elements(tensor):
+        return tensor
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity))
 
 

@@ -72,10 +72,17 @@ def linear(x, weight, bias=None) -> Tensor:
 
 class Linear(Module):
     """A fully connected layer: weight (out_features, in_features), bias (out_features,), initialised
-    as PyTorch does (U(-1/√in, 1/√in) for both)."""
+    as PyTorch does (U(-1/√in, 1/√in) for both; with in_features = 0 the bias is 0)."""
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
         super().__init__()
+        for name, value in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"Linear: {name} must be an int, got {value!r}")
+            if value < 0:
+                raise ValueError(f"Linear: {name} must be ≥ 0, got {value}")
+        # Linear(0, n) is allowed, as in PyTorch: an empty weight (its initialisation is a no-op with a
+        # warning), a zero bias, and an output equal to the bias.
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype_or_default(dtype)))
         self.bias = Parameter(np.empty(out_features, dtype=dtype_or_default(dtype))) if bias else None

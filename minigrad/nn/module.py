@@ -177,12 +177,17 @@ class Module:
     def load_state_dict(self, state_dict, strict: bool = True) -> None:
         """Copy arrays into the parameters and buffers of the same names (in place, keeping dtypes).
 
-        With `strict`, every key must match; a shape mismatch is always an error. Nothing is changed
-        unless the whole state dict fits.
+        With `strict`, every key must match. Every entry is checked and converted before anything is
+        written: a shape mismatch, or a value that is not an array of numbers castable to the
+        tensor's dtype (a float into an integer buffer, a string, a complex number...), is an error
+        that names the key, and the model is then left exactly as it was.
         """
+        name_of_model = type(self).__name__
+        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+            raise TypeError(f"load_state_dict for {name_of_model}: expected a dict of arrays, got {type(state_dict).__name__}")
         own = self._state_tensors()
         missing = [name for name in own if name not in state_dict]
-        unexpected = [name for name in state_dict if name not in own]
+        unexpected = [str(name) for name in state_dict.keys() if name not in own]
         problems = []
         if strict and missing:
             problems.append("missing keys: " + ", ".join(missing))
@@ -193,14 +198,22 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            array = np.asarray(value.data if isinstance(value, Tensor) else value)
-            if array.shape != tensor.shape:
+            value = value.data if isinstance(value, Tensor) else value
+            try:
+                array = np.asarray(value)
+            except Exception as error:  # e.g. a ragged nested list
+                problems.append(f"{name} cannot be made an array ({type(error).__name__}: {error})")
+                continue
+            if array.dtype.kind not in "biuf" or not np.can_cast(array.dtype, tensor.dtype, casting="same_kind"):
+                problems.append(f"dtype mismatch for {name}: the state dict has {array.dtype}, the model has {tensor.dtype}")
+            elif array.shape != tensor.shape:
                 problems.append(
                     f"shape mismatch for {name}: the state dict has {array.shape}, the model has {tensor.shape}"
                 )
-            arrays[name] = array
+            else:
+                arrays[name] = array.astype(tensor.dtype, copy=True)  # converted now: writing cannot fail
         if problems:
-            raise RuntimeError(f"load_state_dict for {type(self).__name__}: " + "; ".join(problems))
+            raise RuntimeError(f"load_state_dict for {name_of_model}: " + "; ".join(problems))
         for name, array in arrays.items():
             own[name].data[...] = array
 

@@ -1,6 +1,7 @@
 """Training utilities for parameters."""
 
 import math
+import numbers
 
 import numpy as np
 
@@ -10,8 +11,16 @@ def clip_grad_norm_(params, max_norm: float, norm_type: float = 2.0) -> float:
     before clipping (PyTorch's semantics: the factor is max_norm / (norm + 1e-6), applied only if < 1).
 
     The joint 2-norm is √(Σ over all parameters of Σ g²), as if every gradient were one long vector,
-    so clipping keeps the direction of the whole update.
+    so clipping keeps the direction of the whole update. A negative max_norm (which would reverse every
+    gradient) or a norm_type ≤ 0 is refused.
     """
+    for name, value in (("max_norm", max_norm), ("norm_type", norm_type)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"clip_grad_norm_: invalid {name} = {value!r}: must be a number")
+    if not max_norm >= 0:
+        raise ValueError(f"clip_grad_norm_: invalid max_norm = {max_norm!r}: must be ≥ 0")
+    if not norm_type > 0:
+        raise ValueError(f"clip_grad_norm_: invalid norm_type = {norm_type!r}: must be > 0")
     grads = [p.grad for p in ([params] if hasattr(params, "grad") else params) if p.grad is not None]
     if not grads:
         return 0.0

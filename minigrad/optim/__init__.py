@@ -1,4 +1,5 @@
-"""Optimizers: the ten update rules of the seeds (and AdamW), plus learning-rate schedules.
+"""Optimizers: the ten update rules of the source documents [Four-step notes]–[Ten optimizers] (docs/sources.md) and AdamW,
+plus learning-rate schedules.
 
 Every class plugs into a model the same way, `optim.Adam(model.params(), lr=1e-3)`, and each update
 rule is also a plain function of NumPy arrays (`optim.adam.adam(param, grad, state, ...)`).

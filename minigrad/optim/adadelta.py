@@ -1,9 +1,9 @@
 """AdaDelta (Zeiler 2012): RMSProp whose step size is itself a running RMS of past steps, so the update
-has the units of θ and needs no learning rate. Seed 004."""
+has the units of θ and needs no learning rate. Source: the [Ten optimizers] article (docs/sources.md)."""
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer
+from minigrad.optim.optimizer import Optimizer, no_step_where_zero
 
 
 def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6):
@@ -13,6 +13,9 @@ def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6):
         Δ = √(s + ε) / √(r + ε) · g          (s: the running average of Δ², before this step)
         s ← ρ·s + (1 − ρ)·Δ²
         θ ← θ − lr·Δ
+
+    With ε = 0, a coordinate with r = 0 (every gradient so far 0, from r₀ = 0) takes no step:
+    Δ = 0 (0/0 := 0, see no_step_where_zero).
     """
     # In place, with one work array. r ← ρ·r + (1 − ρ)·g²:
     r, s = state["square_avg"], state["acc_delta"]
@@ -25,6 +28,7 @@ def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6):
     np.sqrt(delta, out=delta)
     np.add(r, eps, out=work)
     np.sqrt(work, out=work)
+    no_step_where_zero(work, eps)
     delta /= work
     delta *= grad
     # s ← ρ·s + (1 − ρ)·Δ²,  θ ← θ − lr·Δ:
@@ -42,10 +46,11 @@ class AdaDelta(Optimizer):
     Defaults (lr=1.0, rho=0.9, eps=1e-6, weight_decay=0) and the rule are `torch.optim.Adadelta`'s
     (Zeiler's paper uses ρ = 0.95); both accumulators start at `initial_accumulator_value` (default 0).
 
-    The seeds' AdaDelta (r₀ = s₀ = ε, Δ = −√(s/r)·g, no learning rate) is
+    The Zhihu article's [Ten optimizers] AdaDelta (r₀ = s₀ = ε, Δ = −√(s/r)·g, no learning rate) is
     `AdaDelta(lr=1.0, rho=β, eps=0, initial_accumulator_value=ε)`. It is a different algorithm in the long
     run: without ε under the roots, s is a pure average of past Δ² and the step size decays, while
-    Zeiler's √(s + ε) keeps a floor that lets it grow again.
+    Zeiler's √(s + ε) keeps a floor that lets it grow again. With eps = 0, a coordinate whose r is 0 takes
+    no step (0/0 := 0, the limit ε → 0) instead of becoming NaN.
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, initial_accumulator_value=0.0):

@@ -1,9 +1,9 @@
 """AdaGrad (Duchi, Hazan & Singer 2011): every coordinate gets its own step size, shrinking with the
-sum of its squared gradients. Seeds 000 and 004."""
+sum of its squared gradients. Sources: the [Four-step notes], the [Ten optimizers] article (docs/sources.md)."""
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer
+from minigrad.optim.optimizer import Optimizer, no_step_where_zero
 
 
 def adagrad(param, grad, state, *, lr, lr_decay=0.0, eps=1e-10):
@@ -12,6 +12,8 @@ def adagrad(param, grad, state, *, lr, lr_decay=0.0, eps=1e-10):
         lrₜ = lr / (1 + (t − 1)·lr_decay)
         r ← r + g²
         θ ← θ − lrₜ·g / (√r + ε)
+
+    With ε = 0 and r₀ = 0, a coordinate whose gradients have all been 0 has r = 0: no step (0/0 := 0).
     """
     t = state["step"]
     step_size = lr / (1 + (t - 1) * lr_decay)
@@ -21,6 +23,7 @@ def adagrad(param, grad, state, *, lr, lr_decay=0.0, eps=1e-10):
     r += work
     denom = np.sqrt(r, out=work)
     denom += eps
+    no_step_where_zero(denom, eps)
     step = np.divide(grad, denom, out=denom)
     step *= step_size
     param -= step
@@ -32,10 +35,11 @@ class AdaGrad(Optimizer):
     Defaults (lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10) and the rule
     are `torch.optim.Adagrad`'s.
 
-    The seeds' "ε as r₀" AdaGrad (r₀ = ε, θ ← θ − lr·g/√r, no ε in the denominator) is
+    The sources' "ε as r₀" AdaGrad (r₀ = ε, θ ← θ − lr·g/√r, no ε in the denominator) is
     `AdaGrad(lr, initial_accumulator_value=ε, eps=0)`: r = ε + Σg², i.e. ε inside the square root.
     For AdaGrad this is an exact substitute for the ε term, because r only grows (see RMSProp for why
-    the trick is not exact there).
+    the trick is not exact there). With eps = 0 and initial_accumulator_value = 0, a coordinate whose
+    gradients have all been 0 takes no step (0/0 := 0, the limit ε → 0) instead of becoming NaN.
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):

@@ -7,14 +7,34 @@ PyTorch's to the last bit.
 """
 
 import math
+import numbers
+
+from minigrad.optim.optimizer import Optimizer
+
+
+def _require(scheduler: str, name: str, value, kind, condition, requirement: str):
+    """Refuse an argument of the wrong type (TypeError) or value (ValueError), naming it. A scheduler
+    that silently accepted, say, a negative γ would flip the sign of the rate, and so of every step."""
+    is_kind = isinstance(value, numbers.Integral if kind is int else numbers.Real) and not isinstance(value, bool)
+    if not is_kind:
+        raise TypeError(f"{scheduler}: invalid {name} = {value!r}: must be {'an integer' if kind is int else 'a number'}")
+    if not condition(value):
+        raise ValueError(f"{scheduler}: invalid {name} = {value!r}: {requirement}")
 
 
 class LRScheduler:
     def __init__(self, optimizer, last_epoch: int = -1):
+        name = type(self).__name__
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{name}: expected an optimizer, got {type(optimizer).__name__}")
+        _require(name, "last_epoch", last_epoch, int, lambda e: e >= -1, "must be ≥ -1")
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
                 group.setdefault("initial_lr", group["lr"])
+        elif any("initial_lr" not in group for group in optimizer.param_groups):
+            raise KeyError(f"{name}: resuming at last_epoch = {last_epoch} needs 'initial_lr' in every parameter group "
+                           "(set when a scheduler was first made for this optimizer)")  # fmt: skip
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._initial = True  # the constructor's own step sets the rates for epoch 0
@@ -50,8 +70,8 @@ class StepLR(LRScheduler):
     """lr = base_lr · γ^⌊epoch / step_size⌋: multiply by γ every `step_size` epochs."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
-        if step_size < 1:
-            raise ValueError(f"StepLR: invalid step_size = {step_size}: must be ≥ 1")
+        _require("StepLR", "step_size", step_size, int, lambda n: n >= 1, "must be ≥ 1")
+        _require("StepLR", "gamma", gamma, float, lambda g: g > 0, "must be > 0 (a negative γ would reverse the steps)")
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -65,6 +85,7 @@ class ExponentialLR(LRScheduler):
     """lr = base_lr · γ^epoch: multiply by γ every epoch."""
 
     def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
+        _require("ExponentialLR", "gamma", gamma, float, lambda g: g > 0, "must be > 0 (a negative γ would reverse the steps)")
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -79,8 +100,8 @@ class CosineAnnealingLR(LRScheduler):
     over T_max epochs (SGDR without restarts, Loshchilov & Hutter 2017); it rises again after T_max."""
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
-        if T_max < 1:
-            raise ValueError(f"CosineAnnealingLR: invalid T_max = {T_max}: must be ≥ 1")
+        _require("CosineAnnealingLR", "T_max", T_max, int, lambda n: n >= 1, "must be ≥ 1")
+        _require("CosineAnnealingLR", "eta_min", eta_min, float, lambda e: e >= 0, "must be ≥ 0 (a negative rate reverses the steps)")
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
@@ -99,10 +120,9 @@ class LinearLR(LRScheduler):
     (a warm-up when start_factor < 1), then staying at end_factor."""
 
     def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1):
-        if not 0 < start_factor <= 1:
-            raise ValueError(f"LinearLR: invalid start_factor = {start_factor}: must be in (0, 1]")
-        if not 0 <= end_factor <= 1:
-            raise ValueError(f"LinearLR: invalid end_factor = {end_factor}: must be in [0, 1]")
+        _require("LinearLR", "start_factor", start_factor, float, lambda f: 0 < f <= 1, "must be in (0, 1]")
+        _require("LinearLR", "end_factor", end_factor, float, lambda f: 0 <= f <= 1, "must be in [0, 1]")
+        _require("LinearLR", "total_iters", total_iters, int, lambda n: n >= 1, "must be ≥ 1")
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
         super().__init__(optimizer, last_epoch)
 

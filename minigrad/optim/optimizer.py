@@ -17,20 +17,51 @@ one array when it is created: each `p.data` becomes a view into it, and the upda
 once per group instead of once per tensor (same results, far fewer NumPy calls; see packing.py).
 Hold on to the parameter `p`, not to an old `p.data` array.
 
+Big arrays (a tensor or a packed group of more than 1 MiB) are updated block by block, each block
+small enough to stay in the CPU cache for all of the rule's passes (see `_update_in_blocks`).
+The rules are elementwise, so blocks change no result, only the memory traffic.
+
+Every hyperparameter is checked when a group is added: a number where a number is expected, True or
+False for a switch, and within its range, with the argument's name in the error.
+
 Parameters may be split into groups with their own hyperparameters, as in PyTorch:
 
     optim.SGD([{"params": model.body.params()}, {"params": model.head.params(), "lr": 0.1}], lr=0.01)
 """
 
+import numbers
+
 import numpy as np
 
-from minigrad.optim.packing import PackedGroup, worth_packing
+from minigrad.optim.packing import PackedGroup, block_size, worth_blocking, worth_packing
 from minigrad.tensor import Tensor
 
 
+def _flat_views(param: np.ndarray, state: dict) -> bool:
+    """True if the parameter and its state arrays can be seen as flat arrays without a copy."""
+    return param.flags.c_contiguous and all(v.flags.c_contiguous for v in state.values() if isinstance(v, np.ndarray))
+
+
+def no_step_where_zero(denom: np.ndarray, eps: float) -> None:
+    """Make x/denom = 0 where denom is 0, when the rule's ε is 0 (in denom's dtype).
+
+    With ε = 0, a coordinate whose gradients have all been 0 (or so small that their squares underflow
+    to 0) has a zero accumulator, and the rule would divide 0 by 0. For every ε > 0 that coordinate
+    takes no step (0/(0 + ε) = 0), so no step is the ε → 0 limit: setting such denominators to ∞ gives
+    exactly that (x/∞ = 0), without a NaN or a warning. With ε > 0 a denominator cannot be 0, and
+    this costs nothing but the test of ε."""
+    if denom.dtype.type(eps) == 0:
+        np.copyto(denom, np.inf, where=denom == 0)
+
+
+# The hyperparameters that are switches (True or False); every other one is a number, except betas.
+FLAGS = frozenset({"nesterov", "centered", "amsgrad", "decoupled_weight_decay", "eps_hat", "simplified"})
+
+
 class Optimizer:
-    # Subclasses set these:
-    decoupled_weight_decay = False  # True: θ ← θ·(1 − lr·wd) before the update (AdamW) instead of g += wd·θ
+    # Hyperparameters added after state dicts were first saved, with the value that gives the old
+    # behaviour: load_state_dict fills them in when an older state dict lacks them.
+    added_later: dict = {}
 
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
@@ -72,7 +103,17 @@ class Optimizer:
     # -- what subclasses provide ----------------------------------------------------------------------
 
     def check_hyperparameters(self, group: dict) -> None:
-        """Raise ValueError naming the argument if a hyperparameter is invalid (subclasses extend this)."""
+        """Raise TypeError or ValueError naming the argument if a hyperparameter is invalid (subclasses
+        extend this with the ranges of their own). Every hyperparameter is a number (not a bool, a
+        string or None), except the switches in FLAGS (True or False) and `betas` (a pair of numbers,
+        checked by _require_betas)."""
+        for name in self.defaults:
+            value = group[name]
+            if name in FLAGS:
+                if not isinstance(value, (bool, np.bool_)):
+                    raise TypeError(f"{type(self).__name__}: invalid {name} = {value!r}: must be True or False")
+            elif name != "betas":
+                self._require_number(name, value)
         self._require(group, "lr", group["lr"] >= 0, "must be ≥ 0")
         self._require(group, "weight_decay", group.get("weight_decay", 0) >= 0, "must be ≥ 0")
 
@@ -103,37 +144,65 @@ class Optimizer:
 
     def _step_each(self, group, rule, hyperparameters) -> None:
         """The update of every parameter on its own."""
-        weight_decay, lr = group.get("weight_decay", 0), group["lr"]
         for p in group["params"]:
             grad = p._grad
             if grad is None:
                 continue
-            if weight_decay != 0:
-                if self.decoupled_weight_decay:
-                    p.data *= 1 - lr * weight_decay
-                else:
-                    grad = grad + weight_decay * p.data  # a new array: p.grad stays as it is
             state = self.state.get(p)
             if state is None:
                 state = self.state[p] = self.init_state(p.data, group)
             state["step"] += 1  # t counts this parameter's steps from 1
-            rule(p.data, grad, state, **hyperparameters)
+            if not worth_blocking(p.data) or not _flat_views(p.data, state):
+                self._decay_and_update(group, rule, hyperparameters, p.data, grad, False, state)
+            else:
+                flat_grad = grad.reshape(-1)
+                self._update_in_blocks(group, rule, hyperparameters, p.data.reshape(-1), lambda a, b: (flat_grad[a:b], False), state)
 
     def _step_packed(self, packed, group, rule, hyperparameters) -> None:
-        """The same update for the whole group at once (see packing.py): identical results, one call."""
-        weight_decay, lr = group.get("weight_decay", 0), group["lr"]
-        grad = packed.gather_grads()  # our own array: weight decay may be added in place
-        if weight_decay != 0:
-            if self.decoupled_weight_decay:
-                packed.flat *= 1 - lr * weight_decay
-            else:
-                grad += weight_decay * packed.flat
+        """The same update for the whole group at once (see packing.py): identical results, one call
+        (or one per block, for a big group)."""
         if packed.state is None:
             packed.make_state(self.init_state(packed.flat, group), self.state)
         packed.take_scalars(self.state)  # per-parameter steps may have run in between
         packed.state["step"] += 1
-        rule(packed.flat, grad, packed.state, **hyperparameters)
+        if not worth_blocking(packed.flat):
+            grad, owned = packed.gather_grads(0, packed.flat.size)
+            self._decay_and_update(group, rule, hyperparameters, packed.flat, grad, owned, packed.state)
+        else:
+            self._update_in_blocks(group, rule, hyperparameters, packed.flat, packed.gather_grads, packed.state)
         packed.share_scalars(self.state)
+
+    def _update_in_blocks(self, group, rule, hyperparameters, flat, grad_of, state) -> None:
+        """The update of a flat array block by block, each block small enough that its parameter,
+        gradient, state and work arrays stay in the CPU cache for the rule's ten-odd passes (one
+        pass over a whole big array would go to memory and back each time). The rules are
+        elementwise, so the result is bit-identical to one call on the whole array. Each block sees the
+        state's numbers (step, Nadam's mu_product) as they were before the step; a rule that updates
+        one computes the same new value in every block, and the last block's is kept."""
+        size = block_size(flat)
+        arrays = {key: value.reshape(-1) for key, value in state.items() if isinstance(value, np.ndarray)}
+        for start in range(0, flat.size, size):
+            stop = min(start + size, flat.size)
+            block_state = dict(state)
+            for key, value in arrays.items():
+                block_state[key] = value[start:stop]
+            grad, owned = grad_of(start, stop)
+            self._decay_and_update(group, rule, hyperparameters, flat[start:stop], grad, owned, block_state)
+        state.update((key, value) for key, value in block_state.items() if key not in arrays)
+
+    @staticmethod
+    def _decay_and_update(group, rule, hyperparameters, param, grad, owned, state) -> None:
+        """Weight decay, then the rule. `owned`: grad is the optimizer's own array (not p.grad), so the
+        decay may be added to it in place; otherwise a new array is made and p.grad stays as it is."""
+        weight_decay = group.get("weight_decay", 0)
+        if weight_decay != 0:
+            if group.get("decoupled_weight_decay", False):
+                param *= 1 - group["lr"] * weight_decay
+            elif owned:
+                grad += weight_decay * param
+            else:
+                grad = grad + weight_decay * param
+        rule(param, grad, state, **hyperparameters)
 
     def _packed(self, index):
         """The packed form of group `index` (None for a group not worth packing)."""
@@ -160,8 +229,10 @@ class Optimizer:
     # -- state dicts ------------------------------------------------------------------------------------
 
     def state_dict(self) -> dict:
-        """{"state": {index: {name: array or number}}, "param_groups": [{hyperparameters, "params": [indices]}]},
-        with parameters numbered in order across groups (PyTorch's layout); `minigrad.save` can store it."""
+        """{"optimizer": class name, "state": {index: {name: array or number}},
+        "param_groups": [{hyperparameters, "params": [indices]}]}, with parameters numbered in order
+        across groups (PyTorch's layout, plus the class name so that loading can refuse another
+        optimizer's state); `minigrad.save` can store it."""
         index, groups = 0, []
         numbering = {}
         for group in self.param_groups:
@@ -169,45 +240,103 @@ class Optimizer:
             for i, p in zip(indices, group["params"]):
                 numbering[id(p)] = i
             index += len(indices)
-            groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": indices})
+            groups.append({**{k: _copy(v) for k, v in group.items() if k != "params"}, "params": indices})
         state = {}
         for group in self.param_groups:
             for p in group["params"]:
                 if p in self.state:
                     state[numbering[id(p)]] = {k: _copy(v) for k, v in self.state[p].items()}
-        return {"state": state, "param_groups": groups}
+        return {"optimizer": type(self).__name__, "state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Restore hyperparameters and state saved by `state_dict()` (for the same parameters, in order)."""
-        name = type(self).__name__
-        saved_groups = state_dict["param_groups"]
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"{name}.load_state_dict: the state has {len(saved_groups)} parameter groups, the optimizer {len(self.param_groups)}")
-        params_by_index = {}
-        for saved, group in zip(saved_groups, self.param_groups):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(
-                    f"{name}.load_state_dict: a parameter group has {len(saved['params'])} parameters in the state, "
-                    f"{len(group['params'])} in the optimizer"
-                )
-            params_by_index.update(zip(saved["params"], group["params"]))
-        state = {}
-        for index, entries in state_dict["state"].items():
-            p = params_by_index[int(index)]
-            state[p] = {}
-            for key, value in entries.items():
-                if isinstance(value, np.ndarray):
-                    if value.shape != p.shape:
-                        raise ValueError(f"{name}.load_state_dict: state {key!r} has shape {value.shape}, the parameter {p.shape}")
-                    value = value.astype(p.dtype, copy=True)  # float32 parameters keep float32 state
-                state[p][key] = value
-        for saved, group in zip(saved_groups, self.param_groups):
-            group.update({k: _copy(v) for k, v in saved.items() if k != "params"})
+        """Restore hyperparameters and state saved by `state_dict()` (for the same parameters, in order).
+
+        Everything is checked before anything changes: the optimizer type, the parts and the number of
+        groups and parameters, every hyperparameter (as the constructor checks it), and every state
+        entry (the names this optimizer keeps, numbers where numbers belong, arrays of the parameter's
+        shape). On any error the optimizer is untouched and the message names what is wrong."""
+        groups, state = self._checked_state(state_dict)
+        for group, saved in zip(self.param_groups, groups):
+            group.clear()
+            group.update(saved)
         self.state = state
         for packed in self._packing.values():
             if packed is not None:
                 packed.state = None  # rebuilt from the loaded per-parameter state on the next step
                 packed.aligned = False
+
+    def _checked_state(self, state_dict) -> tuple:
+        """(new param_groups, new state) from a state dict, or a ValueError naming what is wrong."""
+        name = type(self).__name__
+
+        def fail(message):
+            raise ValueError(f"{name}.load_state_dict: {message}")
+
+        if not isinstance(state_dict, dict):
+            fail(f"expected a dict, got {type(state_dict).__name__}")
+        saved_type = state_dict.get("optimizer", name)  # state dicts from before the type was stored
+        if saved_type != name:
+            fail(f"the state dict is from {saved_type!r}, not {name}")
+        for part, kind in (("state", dict), ("param_groups", (list, tuple))):
+            if part not in state_dict:
+                fail(f"the state dict has no {part!r}")
+            if not isinstance(state_dict[part], kind):
+                fail(f"{part!r} is a {type(state_dict[part]).__name__}")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            fail(f"the state has {len(saved_groups)} parameter groups, the optimizer {len(self.param_groups)}")
+
+        groups, params_by_index = [], {}
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            where = f"parameter group {i}"
+            if not isinstance(saved, dict) or not isinstance(saved.get("params"), (list, tuple)):
+                fail(f"{where} is not a dict with a 'params' list")
+            indices = saved["params"]
+            if len(indices) != len(group["params"]):
+                fail(f"{where} has {len(indices)} parameters in the state, {len(group['params'])} in the optimizer")
+            for index, p in zip(indices, group["params"]):
+                if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or int(index) in params_by_index:
+                    fail(f"{where}: parameter index {index!r} is not an int or appears twice")
+                params_by_index[int(index)] = p
+            # Hyperparameters added in a later version take their old meaning when a state dict from
+            # before lacks them (as PyTorch's __setstate__ does), e.g. Adam's eps_hat = False.
+            saved = {**self.added_later, **saved}
+            missing = [k for k in self.defaults if k not in saved]
+            if missing:
+                fail(f"{where} lacks the hyperparameter(s) {', '.join(missing)}")
+            # A key neither this optimizer nor the live group knows belongs to another optimizer;
+            # "initial_lr" is the learning-rate schedulers' own entry, as in PyTorch.
+            unknown = [k for k in saved if k not in group and k not in ("params", "initial_lr")]
+            if unknown:
+                fail(f"{where} has hyperparameter(s) {name} does not take: {', '.join(map(str, unknown))}")
+            new_group = {**group, **{k: _copy(v) for k, v in saved.items() if k != "params"}, "params": group["params"]}
+            if isinstance(new_group.get("betas"), list):
+                new_group["betas"] = tuple(new_group["betas"])
+            try:
+                self.check_hyperparameters(new_group)
+            except (ValueError, TypeError) as error:
+                fail(f"{where}: {error}")
+            groups.append(new_group)
+
+        group_of = {id(p): g for g in groups for p in g["params"]}
+        state = {}
+        for index, entries in state_dict["state"].items():
+            try:
+                p = params_by_index[int(index)]
+            except (KeyError, TypeError, ValueError):
+                fail(f"state for parameter {index!r}, which no parameter group lists")
+            if not isinstance(entries, dict):
+                fail(f"the state of parameter {index} is a {type(entries).__name__}, not a dict")
+            expected = self.init_state(p.data, group_of[id(p)])
+            if set(entries) != set(expected):
+                missing = sorted(set(expected) - set(entries), key=str)
+                extra = sorted(set(entries) - set(expected), key=str)
+                fail(f"the state of parameter {index} " + "; ".join(
+                    text for text in (f"lacks {', '.join(map(str, missing))}" if missing else "",
+                                      f"has unknown {', '.join(map(str, extra))}" if extra else "") if text))
+            state[p] = {key: _checked_entry(value, expected[key], p, lambda m, k=key: fail(f"state {k!r} of parameter {index}: {m}"))
+                        for key, value in entries.items()}  # fmt: skip
+        return groups, state
 
     # -- helpers -----------------------------------------------------------------------------------------
 
@@ -215,11 +344,21 @@ class Optimizer:
         if not condition:
             raise ValueError(f"{type(self).__name__}: invalid {name} = {group.get(name)!r}: {requirement}")
 
+    def _require_number(self, name: str, value) -> None:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{type(self).__name__}: invalid {name} = {value!r}: must be a number")
+
     def _require_betas(self, group: dict) -> None:
         betas = group["betas"]
+        if not isinstance(betas, (tuple, list)):
+            raise TypeError(f"{type(self).__name__}: invalid betas = {betas!r}: must be a pair (β₁, β₂)")
+        if len(betas) != 2:
+            raise ValueError(f"{type(self).__name__}: invalid betas = {betas!r}: must be a pair (β₁, β₂), got {len(betas)} values")
         for i, beta in enumerate(betas):
+            self._require_number(f"betas[{i}]", beta)
             if not 0 <= beta < 1:
                 raise ValueError(f"{type(self).__name__}: invalid betas[{i}] = {beta!r}: must be in [0, 1)")
+        group["betas"] = tuple(betas)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -236,3 +375,23 @@ def _copy(value):
         return type(value)(_copy(v) for v in value)
     return value
 
+
+def _checked_entry(value, template, param, fail):
+    """A loaded state entry, converted like the entry `init_state` makes: a copied array of the
+    parameter's shape and dtype, or a number (a step count is an int ≥ 0)."""
+    if isinstance(template, np.ndarray):
+        array = value.data if isinstance(value, Tensor) else value
+        if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
+            fail(f"expected an array of numbers, got {type(value).__name__}")
+        if array.shape != param.shape:
+            fail(f"shape {array.shape}, but the parameter has shape {param.shape}")
+        return array.astype(param.dtype, copy=True)  # float32 parameters keep float32 state
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        fail(f"expected a number, got {type(value).__name__}")
+    if isinstance(template, int):
+        if not float(value).is_integer() or value < 0:
+            fail(f"expected a count ≥ 0, got {value!r}")
+        return int(value)
+    return float(value)

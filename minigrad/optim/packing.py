@@ -8,13 +8,34 @@ no difference), keeps the optimizer state the same way (each parameter's state a
 one array per state), and gathers the gradients into one array with a single `concatenate`.
 
 Only groups of many small tensors of one dtype are packed: for big tensors the call overhead is
-negligible and gathering the gradients would cost an extra pass over memory.
+negligible and gathering the gradients would cost an extra pass over memory. A packed group worth
+updating in blocks (more than MIN_BLOCKS blocks of BLOCK_BYTES) is updated block by block, and its
+gradients are gathered one block at a time into a block-sized buffer that stays in the cache.
 """
+
+import bisect
 
 import numpy as np
 
 # Pack when the group's tensors hold at most this many elements on average.
 MAX_MEAN_SIZE = 16384
+
+# Big arrays are updated in blocks of this many bytes per array: a block's parameter, gradient, state and
+# work arrays (five or six of them) then fit in a core's L2 cache together (see
+# Optimizer._update_in_blocks). Arrays of up to MIN_BLOCKS blocks are updated in one piece: their
+# working set is about the size of the cache anyway, and splitting them costs more calls than it saves.
+BLOCK_BYTES = 128 * 1024
+MIN_BLOCKS = 8
+
+
+def block_size(array: np.ndarray) -> int:
+    """How many elements of `array` make one block."""
+    return BLOCK_BYTES // array.itemsize
+
+
+def worth_blocking(array: np.ndarray) -> bool:
+    """True if `array` is big enough to be updated block by block."""
+    return array.size > MIN_BLOCKS * block_size(array)
 
 
 def worth_packing(params) -> bool:
@@ -29,14 +50,17 @@ class PackedGroup:
     def __init__(self, params):
         self.params = list(params)
         self.shapes = [p.data.shape for p in self.params]
-        bounds = np.cumsum([0] + [p.data.size for p in self.params])
-        self.slices = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
-        self.flat = np.empty(int(bounds[-1]), dtype=self.params[0].data.dtype)
+        self.bounds = [int(b) for b in np.cumsum([0] + [p.data.size for p in self.params])]
+        self.slices = [slice(a, b) for a, b in zip(self.bounds[:-1], self.bounds[1:])]
+        self.flat = np.empty(self.bounds[-1], dtype=self.params[0].data.dtype)
         self.views = self.split(self.flat)
         for p, view in zip(self.params, self.views):
             view[...] = p.data
             p.data = view
-        self.grad = np.empty_like(self.flat)
+        # The gathered gradients: of the whole group, or of one block at a time for a group worth
+        # updating in blocks (see Optimizer._update_in_blocks), so that the buffer stays in the cache.
+        self.grad = np.empty(block_size(self.flat) if worth_blocking(self.flat) else self.flat.size, dtype=self.flat.dtype)
+        self._pieces = {}  # (start, stop) of a block -> the pieces of the parameters it holds (see gather_grads)
         self.state = None  # the flat state dict, made on the first packed step
         self.aligned = False  # known: every parameter has taken the same number of steps
 
@@ -48,9 +72,32 @@ class PackedGroup:
         """False if someone replaced a parameter's `.data` with another array since packing."""
         return all(p.data is view for p, view in zip(self.params, self.views))
 
-    def gather_grads(self) -> np.ndarray:
-        np.concatenate([p._grad.reshape(-1) for p in self.params], out=self.grad)
-        return self.grad
+    def gather_grads(self, start: int, stop: int) -> tuple:
+        """(the gradients of the flat elements start:stop, owned). owned: copied into the group's own
+        buffer, which weight decay may change in place; not owned: a view of the one parameter's
+        gradient that holds them all (a block inside a big parameter needs no copy)."""
+        if start == 0 and stop == self.flat.size:  # the whole group (a small one)
+            np.concatenate([p._grad.reshape(-1) for p in self.params], out=self.grad)
+            return self.grad, True
+        pieces = self._pieces.get((start, stop))
+        if pieces is None:
+            pieces = self._pieces[start, stop] = self._find_pieces(start, stop)
+        if len(pieces) == 1:
+            i, first, last = pieces[0]
+            return self.params[i]._grad.reshape(-1)[first:last], False
+        out = self.grad[: stop - start]
+        np.concatenate([self.params[i]._grad.reshape(-1)[first:last] for i, first, last in pieces], out=out)
+        return out, True
+
+    def _find_pieces(self, start: int, stop: int) -> list:
+        """[(parameter index, first, last)]: the parameters' elements first:last make up flat[start:stop]."""
+        pieces = []
+        i = bisect.bisect_right(self.bounds, start) - 1  # the parameter holding element `start`
+        while start < stop:
+            begin, end = self.bounds[i], min(self.bounds[i + 1], stop)
+            pieces.append((i, start - begin, end - begin))
+            start, i = end, i + 1
+        return pieces
 
     def make_state(self, flat_state: dict, states: dict) -> None:
         """Adopt `flat_state` (made for the flat array), copying in any per-parameter state that exists,

@@ -1,9 +1,9 @@
 """RMSProp (Tieleman & Hinton 2012): AdaGrad with a decaying average of squared gradients instead of
-a sum, so the step size does not shrink forever. Seeds 000 and 004."""
+a sum, so the step size does not shrink forever. Sources: [Four-step notes], [Ten optimizers] (docs/sources.md)."""
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer
+from minigrad.optim.optimizer import Optimizer, no_step_where_zero
 
 
 def rmsprop(param, grad, state, *, lr, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
@@ -12,6 +12,10 @@ def rmsprop(param, grad, state, *, lr, alpha=0.99, eps=1e-8, momentum=0.0, cente
         v ← α·v + (1 − α)·g²
         d = √(v − ḡ²) + ε with ḡ ← α·ḡ + (1 − α)·g if centered, else √v + ε
         buf ← μ·buf + g/d,  θ ← θ − lr·buf  if μ > 0,  else  θ ← θ − lr·g/d
+
+    v − ḡ² is a variance, ≥ 0; rounding can make it a hair below 0, so it is clipped at 0 (PyTorch
+    would take the square root of a negative number: NaN). A zero d (ε = 0 and every gradient so far
+    0, or a centered variance of 0) means no step for that coordinate (x/0 := 0, see no_step_where_zero).
     """
     # In place, with one work array. v ← α·v + (1 − α)·g²:
     v = state["square_avg"]
@@ -26,10 +30,12 @@ def rmsprop(param, grad, state, *, lr, alpha=0.99, eps=1e-8, momentum=0.0, cente
         grad_avg += work
         np.multiply(grad_avg, grad_avg, out=work)
         denom = np.subtract(v, work, out=work)
+        np.maximum(denom, 0, out=denom)
         np.sqrt(denom, out=denom)
     else:  # d = √v + ε
         denom = np.sqrt(v, out=work)
     denom += eps
+    no_step_where_zero(denom, eps)
     step = np.divide(grad, denom, out=denom)
     if momentum > 0:  # buf ← μ·buf + g/d, the step is lr·buf
         buf = state["momentum_buffer"]
@@ -46,12 +52,13 @@ class RMSProp(Optimizer):
 
     Defaults (lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False) and the rule are
     `torch.optim.RMSprop`'s (ε outside the square root, no bias correction); `initial_accumulator_value`
-    (default 0, PyTorch's start) is added so the seeds' form can be expressed.
+    (default 0, PyTorch's start) is added so the sources' form can be expressed.
 
-    The seeds' RMSProp (r₀ = ε, θ ← θ − lr·g/√r) is `RMSProp(lr, alpha=β, eps=0, initial_accumulator_value=ε)`.
+    The sources' RMSProp (r₀ = ε, θ ← θ − lr·g/√r) is `RMSProp(lr, alpha=β, eps=0, initial_accumulator_value=ε)`.
     Unlike in AdaGrad, that ε is forgotten geometrically (r = EMA + βᵗ·ε): a coordinate whose gradient
     stays 0 for long decays to a subnormal r and a tiny later gradient then takes a huge step. Keep
-    eps > 0 in real training.
+    eps > 0 in real training. With eps = 0, a coordinate whose denominator is 0 (all its gradients 0,
+    from a zero start) takes no step (0/0 := 0, the limit ε → 0) instead of becoming NaN.
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False, initial_accumulator_value=0.0):

@@ -1,6 +1,7 @@
 """SGD with momentum, dampening and Nesterov momentum; `Momentum` and `Nesterov` are its two named forms.
 
-Seeds: 000/003 (SGD, SGDM as an EMA of gradients), 004 (SGD, Momentum, Nesterov momentum).
+Sources (docs/sources.md): the [Four-step notes] and the [SJTU slides] (SGD, SGDM as an EMA of
+gradients), the [Ten optimizers] article (SGD, Momentum, Nesterov momentum).
 """
 
 import numpy as np
@@ -34,12 +35,12 @@ class SGD(Optimizer):
     dampening=0 every setting equals `torch.optim.SGD`.
 
     The one deviation from PyTorch: the momentum buffer starts at zero, so with dampening = momentum = β
-    the buffer is the EMA momentum of seeds 000/003, m ← β·m + (1 − β)·g, θ ← θ − lr·m. PyTorch starts
+    the buffer is the EMA momentum of [Four-step notes] and [SJTU slides], m ← β·m + (1 − β)·g, θ ← θ − lr·m. PyTorch starts
     the buffer at the undamped g instead (its first step is (1 − β)⁻¹ times larger); the two agree
     whenever dampening = 0, where buf₁ = g either way.
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay))
 
     def check_hyperparameters(self, group):
@@ -60,11 +61,11 @@ class SGD(Optimizer):
 
 
 class Momentum(SGD):
-    """SGD with (heavy-ball) momentum, seed 004's "Momentum":
+    """SGD with (heavy-ball) momentum, the "Momentum" of the [Ten optimizers] article:
 
         buf ← μ·buf + g,   θ ← θ − lr·buf
 
-    Seed 004 writes it with a velocity that holds the learning rate, v ← α·v − lr·g, θ ← θ + v; that is
+    [Ten optimizers] writes it with a velocity that holds the learning rate, v ← α·v − lr·g, θ ← θ + v; that is
     the same sequence of θ (v = −lr·buf) as long as lr is constant. Defaults: lr=1e-3, momentum=0.9;
     it equals `torch.optim.SGD(lr, momentum=0.9)`.
     """
@@ -78,9 +79,9 @@ class Nesterov(SGD):
 
         buf ← μ·buf + g,   θ ← θ − lr·(g + μ·buf)
 
-    Seed 004 takes the gradient at the look-ahead point w + α·v: v ← α·v − lr·∇f(w + α·v), w ← w + v.
+    [Ten optimizers] takes the gradient at the look-ahead point w + α·v: v ← α·v − lr·∇f(w + α·v), w ← w + v.
     With the change of variables θ = w + α·v the gradient is taken at θ itself and the update becomes
-    the one above, so the θ here is the seed's look-ahead point (both converge to the same minimum).
+    the one above, so the θ here is [Ten optimizers]'s look-ahead point (both converge to the same minimum).
     Defaults: lr=1e-3, momentum=0.9; it equals `torch.optim.SGD(lr, momentum=0.9, nesterov=True)`.
     """
 

@@ -31,7 +31,7 @@ def _smooth(values, weight: float = 0.9) -> np.ndarray:
 
 
 def plot_loss_curves(histories: dict, path=None, title: str = "Optimizers compared"):
-    """The seeds' "optimizers compared" figure: smoothed training loss per step (log scale) and,
+    """The "optimizers compared" figure of the [SJTU slides]: smoothed training loss per step (log scale) and,
     when the histories have it, validation accuracy per epoch. Returns the matplotlib Figure."""
     has_accuracy = any(h.val_accuracy and h.val_accuracy[0] is not None for h in histories.values())
     figure = _figure(12 if has_accuracy else 7, 4.5)

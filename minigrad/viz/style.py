@@ -23,3 +23,21 @@ def use_style() -> None:
     import matplotlib
 
     matplotlib.rcParams.update(STYLE)
+    _activate_inline_display()
+
+
+def _activate_inline_display() -> None:
+    """In a notebook, let matplotlib finish setting up its inline display now.
+
+    IPython learns to show a `Figure` as a picture only once pyplot has made its first figure; until
+    then a figure the library draws without pyplot (`plot_trajectories`, `plot_loss_curves`) shows as
+    its text repr when it is a cell's result. Making and closing one pyplot figure here fixes that."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    import matplotlib.pyplot as plt
+
+    plt.close(plt.figure())

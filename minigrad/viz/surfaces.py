@@ -1,4 +1,5 @@
-"""2-D test functions for watching optimizers move: seed 003's three landscapes and the classics.
+"""2-D test functions for watching optimizers move: the three landscapes of the [SJTU slides]
+(docs/sources.md) and the classics.
 
 Each `Surface` is written with minigrad's tensor ops, so the same function draws its contour plot
 (on a grid) and gives the gradients the optimizers follow (on a 2-element parameter tensor).
@@ -90,10 +91,10 @@ class Surface:
 SURFACES = {
     s.name: s
     for s in [
-        Surface("three_basins", "Three basins (seed 003)", three_basins,
+        Surface("three_basins", "Three basins [SJTU slides]", three_basins,
                 ((0.296246, -1.578258), (1.555404, 0.874908), (-1.452434, 1.162149)), (-0.2, 2.6), (-3.2, 3.2), (-3.2, 3.2)),
-        Surface("saddle", "Saddle (seed 003)", saddle, ((0.0, 2**0.5), (0.0, -(2**0.5))), (-2.0, 0.01), (-2.5, 2.5), (-2.5, 2.5), 0.5, 0.5),
-        Surface("canyon", "Canyon (seed 003)", canyon, ((0.0, 0.0),), (-3.0, 1.0), (-4.0, 4.0), (-1.0, 4.5), 0.3, 1.0, True),
+        Surface("saddle", "Saddle [SJTU slides]", saddle, ((0.0, 2**0.5), (0.0, -(2**0.5))), (-2.0, 0.01), (-2.5, 2.5), (-2.5, 2.5), 0.5, 0.5),
+        Surface("canyon", "Canyon [SJTU slides]", canyon, ((0.0, 0.0),), (-3.0, 1.0), (-4.0, 4.0), (-1.0, 4.5), 0.3, 1.0, True),
         Surface("ellipse", "x²/20 + y²", ellipse, ((0.0, 0.0),), (-7.0, 2.0), (-10.0, 10.0), (-5.0, 5.0), 9.0, 1.5),
         Surface("d2l_ellipse", "0.1x² + 2y²", d2l_ellipse, ((0.0, 0.0),), (-5.0, -2.0), (-5.5, 5.5), (-3.0, 3.0), 4.0, 1.0),
         Surface("rosenbrock", "Rosenbrock", rosenbrock, ((1.0, 1.0),), (-1.5, 2.0), (-2.0, 2.0), (-1.0, 3.0), 0.02, 0.5, True, 400),
