@@ -10,7 +10,6 @@ from homework_notebooks import (
     chapter04,
     notebook,
     released_tutorials,
-    tutorial_notebooks,
     write,
 )
 
