@@ -339,6 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = command("check", "gradcheck every op, layer and loss against finite differences", _check)
     check.add_argument("--seed", type=_integer(0, 2**64), default=0, help="seed of the random test inputs (default: %(default)s)")
+
+    from minigrad.homework.cli import add_commands  # homework release|check|gradescope, grade
+
+    add_commands(commands, debug)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""Homework: the tutorials' exercises, their checkers, and (later) releasing and grading them.
+"""Homework: the tutorials' exercises, their checkers, and releasing and grading them (`notebooks`,
+`grading`, `sandbox`, `gradescope`; the commands are in `minigrad.homework.cli`).
 
 In a notebook, after writing the exercise's function:
 

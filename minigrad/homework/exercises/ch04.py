@@ -60,6 +60,7 @@ EXERCISES = [
         solution=sgd_step,
         probes=_probes,
         outputs=("param",),
+        forbidden=("minigrad.optim.sgd.sgd",),
         mistakes=(
             Mistake("The step goes uphill (θ + η·g)",
                     "The gradient points uphill; subtract it: θ − η·g.",
