@@ -56,10 +56,7 @@ def tutorial_notebooks():
 # Chapters whose release is refused today, because a line of an exercise's solution also appears
 # elsewhere in the notebook (the release names the line and the cell). Strict: once the chapter is
 # reworded, its tests pass and this entry must go.
-KNOWN_LEAKS = {
-    "03_convolution": "unfold_rows, cell 16, is the 03.im2col solution (its loop and shape lines)",
-    "04_gradient_descent": "sgd_step_numpy, cell 22, is the 04.sgd_step solution line for line",
-}
+KNOWN_LEAKS: dict = {}
 
 
 def released_tutorials():

@@ -507,15 +507,19 @@ def im2col(x, kernel_size, stride, padding):
     = xpad[n, c, r·sh + i, q·sw + j], xpad being x zero-padded by (ph, pw) on both sides."""
     # BEGIN SOLUTION
     (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    n, c, h, w = x.shape
-    oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    batch, channels, height, width = x.shape
+    out_h = (height + 2 * ph - kh) // sh + 1
+    out_w = (width + 2 * pw - kw) // sw + 1
     xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    patches = np.empty((n, oh, ow, kh, kw, c), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            window = xpad[:, :, i : i + sh * oh : sh, j : j + sw * ow : sw]  # (N, C, OH, OW)
-            patches[:, :, :, i, j, :] = window.transpose(0, 2, 3, 1)
-    return patches.reshape(n * oh * ow, kh * kw * c)
+    matrix = np.empty((batch * out_h * out_w, kh * kw * channels), dtype=x.dtype)
+    row = 0
+    for sample in xpad:  # rows in (n, r, q) order: one per output position
+        for r in range(out_h):
+            for q in range(out_w):
+                patch = sample[:, r * sh : r * sh + kh, q * sw : q * sw + kw]  # (C, kh, kw)
+                matrix[row] = patch.transpose(1, 2, 0).ravel()  # columns in (i, j, c) order
+                row += 1
+    return matrix
     # END SOLUTION
 
 

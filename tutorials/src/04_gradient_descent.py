@@ -324,14 +324,11 @@ assert abs(sweep[np.argmin([predicted_rate(lr) for lr in sweep])] - best_lr) < 0
 # %% [markdown]
 # ## From scratch
 #
-# The rule itself is one line of NumPy. Below it is run on the ellipse with a hand-written gradient,
-# next to `optim.SGD` (which the paths above used, with autograd's gradient):
+# The rule itself is one line of NumPy (the `w = …` line in the loop; exercise 04.1 asks you to write it
+# as a function). Below it is run on the ellipse with a hand-written gradient, next to `optim.SGD`
+# (which the paths above used, with autograd's gradient):
 
 # %%
-def sgd_step_numpy(param, grad, lr):
-    return param - lr * grad
-
-
 def ellipse_grad(w):
     return np.array([0.2 * w[0], 4.0 * w[1]])
 
@@ -339,7 +336,7 @@ def ellipse_grad(w):
 w = np.array(ellipse.start)
 ours = [w]
 for _ in range(30):
-    w = sgd_step_numpy(w, ellipse_grad(w), lr=0.45)
+    w = w - 0.45 * ellipse_grad(w)
     ours.append(w)
 ours = np.array(ours)
 
