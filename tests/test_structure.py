@@ -154,5 +154,5 @@ def test_each_module_imports_alone_in_dependency_order():
         order = sorted(graph)
     order = [name for name in order if name != "minigrad" and name not in NOT_IMPORTABLE]
     run = subprocess.run([sys.executable, "-c", ISOLATED_IMPORTS, str(PACKAGE), *order],
-                         capture_output=True, text=True, timeout=300)  # fmt: skip
+                         capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
