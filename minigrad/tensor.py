@@ -135,7 +135,7 @@ class Tensor(autograd.Node):
         self._version = self._changed_at = 0
         self.requires_grad = requires_grad
 
-    # -- construction without the checks, for results of ops (Function.apply makes recorded ones) ----
+    # -- construction without the checks, for the results of ops (Function.apply calls it) ------------
 
     @staticmethod
     def _wrap(array, ctx=None) -> "Tensor":
