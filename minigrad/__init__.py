@@ -8,6 +8,8 @@
 
 __version__ = "0.1.0"
 
+# The subpackages are attributes after `import minigrad`, as `torch.nn` and `torch.optim` are.
+from minigrad import accelerator, backends, cuda, nn, optim, utils
 from minigrad.creation import (
     arange,
     as_tensor,
@@ -115,9 +117,6 @@ long = int64
 int = int32
 short = int16
 bool = bool_
-
-# The subpackages are attributes after `import minigrad`, as `torch.nn` and `torch.optim` are.
-from minigrad import accelerator, backends, cuda, nn, optim, utils  # noqa: E402
 
 __all__ = [
     "Tensor", "tensor", "Size", "device", "GradcheckError", "gradcheck",

@@ -24,6 +24,19 @@ import numpy as np
 from minigrad.grad_mode import _Clock
 
 
+class Node:
+    """A tensor as the engine sees it: the base class of `Tensor`, holding only its state.
+
+    `_data` is its array, `_grad` the gradient `backward` stored, `_ctx` the Function that made it (None
+    for a leaf), `_version` / `_changed_at` count its in-place changes, and `_base` (set only on views,
+    see `ViewFunction`) is the tensor whose array a view shares. The engine here and the op layer
+    (`function.py`, `ops/`) need nothing more, so they never import `tensor.py`: `Tensor` is built on
+    top of them, and an op's result is made by its tensor inputs' own `_wrap` (see `Function.apply`).
+    """
+
+    __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "_retains_grad", "_version", "_changed_at", "_base")
+
+
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum `grad` over the axes that broadcasting added or stretched, so it has `shape` again."""
     extra = grad.ndim - len(shape)

@@ -16,6 +16,13 @@ import textwrap
 from pathlib import Path
 
 import minigrad
+from minigrad import experiments, selfcheck
+from minigrad.experiments import DATASETS, MODELS, UsageError
+from minigrad.homework.cli import add_commands
+from minigrad.nn import Parameter
+from minigrad.optim.registry import MEANINGS, OPTIMIZERS, hyperparameter_table
+from minigrad.viz import plot_loss_curves
+from minigrad.viz.surfaces import SURFACES
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -126,8 +133,6 @@ class _Progress:
 
 
 def _compare(args) -> int:
-    from minigrad import experiments
-
     progress = _Progress(len(args.optimizers))
     try:
         results = experiments.compare(args.dataset, args.optimizers, args.epochs, args.batch_size, args.seed,
@@ -136,8 +141,6 @@ def _compare(args) -> int:
         progress.close()
     print(experiments.format_table(results))
     if _has_matplotlib():
-        from minigrad.viz import plot_loss_curves
-
         args.out.mkdir(parents=True, exist_ok=True)
         figure_path = args.out / "loss_curves.png"
         plot_loss_curves({name: r[0] for name, r in results.items()}, figure_path, title=f"Ten optimizers on {args.dataset} (MLP)")
@@ -160,8 +163,6 @@ def _given_settings(args) -> dict:
 def _check_optimizer_settings(settings: dict) -> None:
     """Build the optimizer once on a stand-in parameter, so a value its constructor refuses is a usage
     error that names the option (the constructor is the one place the rules live)."""
-    from minigrad import experiments
-    from minigrad.nn import Parameter
 
     def attempt(hyperparameters, lr):
         experiments.make_optimizer(settings["optimizer"], [Parameter([0.0])], lr=lr, **hyperparameters)
@@ -188,8 +189,6 @@ def _check_optimizer_settings(settings: dict) -> None:
 
 
 def _train(args) -> int:
-    from minigrad import experiments
-
     given = _given_settings(args)
     start_epoch = 0
     if args.resume is not None:
@@ -218,8 +217,6 @@ def _train(args) -> int:
 
 
 def _surfaces(args) -> int:
-    from minigrad import experiments
-
     if not _has_matplotlib():
         return 1
     for path in experiments.draw_surfaces(args.out, args.surfaces, args.optimizers, args.steps, args.frames):
@@ -228,8 +225,6 @@ def _surfaces(args) -> int:
 
 
 def _check(args) -> int:
-    from minigrad import selfcheck
-
     results = selfcheck.run(seed=args.seed)
     width = max(len(name) for name, _ in results)
     for name, error in results:
@@ -244,8 +239,6 @@ def _check(args) -> int:
 
 def _hyperparameter_options() -> dict:
     """{hyperparameter: {optimizer name: default}}: one `train` option each, built from the registry."""
-    from minigrad.optim.registry import hyperparameter_table
-
     return {name: defaults for name, defaults in hyperparameter_table().items() if _option_type(defaults) is not None}
 
 
@@ -262,8 +255,6 @@ def _option_type(defaults: dict):
 
 
 def _hyperparameter_help(name: str, defaults: dict) -> str:
-    from minigrad.optim.registry import MEANINGS, OPTIMIZERS
-
     def show(value):
         return ",".join(f"{v:g}" for v in value) if isinstance(value, tuple) else ("on" if value is True else "off" if value is False else f"{value:g}")
 
@@ -276,10 +267,6 @@ def _hyperparameter_help(name: str, defaults: dict) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from minigrad.experiments import DATASETS, MODELS
-    from minigrad.optim.registry import OPTIMIZERS
-    from minigrad.viz.surfaces import SURFACES
-
     optimizer_names = list(OPTIMIZERS)
     all_optimizers = ", ".join(optimizer_names)
     # --debug may come before or after the command: the subcommands' copy leaves the value alone unless given.
@@ -340,9 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = command("check", "gradcheck every op, layer and loss against finite differences", _check)
     check.add_argument("--seed", type=_integer(0, 2**64), default=0, help="seed of the random test inputs (default: %(default)s)")
 
-    from minigrad.homework.cli import add_commands  # homework release|check|gradescope, grade
-
-    add_commands(commands, debug)
+    add_commands(commands, debug)  # homework release|check|gradescope, grade
     return parser
 
 
@@ -352,8 +337,6 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    from minigrad.experiments import UsageError
-
     try:
         return args.run(args)
     except UsageError as error:

@@ -16,6 +16,7 @@ from minigrad.data import DataLoader, TensorDataset, load_digits, make_moons, ma
 from minigrad.optim.registry import OPTIMIZERS
 from minigrad.serialization import CheckpointError
 from minigrad.train import History, evaluate, fit
+from minigrad.viz import SURFACES, animate_trajectories, path, plot_trajectories
 
 DATASETS = ("digits", "moons", "spirals")
 MODELS = ("mlp", "cnn")
@@ -215,8 +216,6 @@ def train(dataset="digits", model_name="mlp", optimizer="adam", epochs=10, batch
 
 def surface_paths(surface, optimizers=tuple(OPTIMIZERS), steps=None) -> dict:
     """{display name: points} for each optimizer minimising the surface from its start."""
-    from minigrad.viz.surfaces import path
-
     steps = surface.steps if steps is None else steps
     if steps < 1:
         raise UsageError(f"a path needs at least 1 step, got {steps}")
@@ -233,8 +232,6 @@ def surface_paths(surface, optimizers=tuple(OPTIMIZERS), steps=None) -> dict:
 
 def draw_surfaces(out: Path, names=None, optimizers=tuple(OPTIMIZERS), steps=None, frames: int = 40) -> list:
     """A PNG and an animated GIF per surface; returns the files written."""
-    from minigrad.viz import SURFACES, animate_trajectories, plot_trajectories
-
     if frames < 1:
         raise UsageError(f"an animation needs at least 1 frame, got {frames}")
     out.mkdir(parents=True, exist_ok=True)

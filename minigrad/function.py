@@ -24,11 +24,9 @@ op, `backward` refuses to run on values that changed in place after forward (see
 
 import numpy as np
 
+from minigrad.autograd import Node
 from minigrad.errors import broadcast_error
 from minigrad.grad_mode import _Clock, _GradMode
-from minigrad.tensor import Tensor
-
-_new_tensor = Tensor.__new__
 
 
 class Function:
@@ -42,17 +40,24 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **params):
-        """Run the op on Tensors (and plain constants) and return the result as a Tensor."""
+        """Run the op on Tensors (and plain constants) and return the result as a Tensor.
+
+        The result is made by `_wrap` of a tensor input (`Tensor._wrap`, a plain Tensor also for a
+        Parameter), so this layer never imports `tensor.py`, which imports the ops."""
         fn = cls.__new__(cls)
-        arrays, recording = [], False
+        arrays, needs_grad, tensor = [], [], None
         for x in inputs:
-            if isinstance(x, Tensor):
+            if isinstance(x, Node):
                 arrays.append(x._data)
-                recording = recording or x._requires_grad
+                needs_grad.append(x._requires_grad)
+                tensor = x
             else:
                 arrays.append(_constant(x))
-        recording = recording and _GradMode.enabled
-        fn.needs_grad = [isinstance(x, Tensor) and x._requires_grad for x in inputs] if recording else None
+                needs_grad.append(False)
+        if tensor is None:
+            raise TypeError(f"{cls.op_name()}: expected at least one Tensor among its inputs, got only constants")
+        recording = _GradMode.enabled and True in needs_grad
+        fn.needs_grad = needs_grad if recording else None
         try:
             out = fn.forward(*arrays, **params)
         except ValueError as error:
@@ -61,15 +66,10 @@ class Function:
             shapes = [getattr(a, "shape", ()) for a in arrays]
             raise broadcast_error(cls.op_name(), *shapes) from None
         if not recording:
-            return Tensor._wrap(out)
+            return tensor._wrap(out)
         fn.inputs = inputs
         fn.stamp = _Clock.now  # in-place changes after this moment are caught by backward
-        # The result remembers the op that made it (its _ctx), for backward.
-        result = _new_tensor(Tensor)
-        result._data = out if type(out) is np.ndarray else np.asarray(out)
-        result._grad, result._requires_grad, result._ctx, result._retains_grad = None, True, fn, False
-        result._version = result._changed_at = 0
-        return result
+        return tensor._wrap(out, fn)  # the result remembers the op that made it (its _ctx), for backward
 
     @classmethod
     def op_name(cls) -> str:
@@ -93,7 +93,7 @@ class ViewFunction(Function):
     def apply(cls, *inputs, **params):
         result = super().apply(*inputs, **params)
         base = inputs[0]
-        if isinstance(base, Tensor) and result._data.base is not None and np.may_share_memory(result._data, base._data):
+        if isinstance(base, Node) and result._data.base is not None and np.may_share_memory(result._data, base._data):
             root = getattr(base, "_base", None)
             result._base = base if root is None else root
         return result

@@ -17,6 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from minigrad.cli import main as minigrad_main
+from minigrad.experiments import draw_surfaces
+
 BEGIN = "<!-- the output of `minigrad compare`, written by `python -m minigrad.readme` -->"
 END = "<!-- end of the output of `minigrad compare` -->"
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,11 +31,9 @@ ANIMATION_FRAMES = 30  # with fewer frames than the command's default, to keep t
 def run_compare(out: Path) -> str:
     """What `minigrad compare` (all defaults) prints on stdout, with the figure written to `out`; the
     folder is shown as the default `minigrad-out`, as a reader running the command would see it."""
-    from minigrad.cli import main
-
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
-        code = main(["compare", "--out", str(out)])
+        code = minigrad_main(["compare", "--out", str(out)])
     if code != 0:
         raise RuntimeError(f"minigrad compare failed with exit code {code}")
     return printed.getvalue().replace(str(out), "minigrad-out")
@@ -82,8 +83,6 @@ def main(argv=None) -> int:
         figure = Path(folder) / FIGURE
         if figure.exists():  # (without matplotlib the command prints the table only)
             shutil.copyfile(figure, args.readme.parent / "docs" / FIGURE)
-            from minigrad.experiments import draw_surfaces
-
             for path in draw_surfaces(Path(folder), [ANIMATION], frames=ANIMATION_FRAMES):
                 if path.suffix == ".gif":
                     shutil.copyfile(path, args.readme.parent / "docs" / path.name)

@@ -27,6 +27,27 @@ from minigrad import autograd
 from minigrad.dtypes import as_dtype, get_default_dtype, is_float
 from minigrad.errors import check_device, dim_error, normalize_axes, normalize_axis, pick_dim, pick_keepdim
 from minigrad.grad_mode import _Clock, _GradMode
+from minigrad.ops.elementwise import (
+    Abs,
+    Add,
+    Cast,
+    Clip,
+    Clone,
+    Div,
+    Exp,
+    Log,
+    Mul,
+    Neg,
+    Pow,
+    ReLU,
+    Sigmoid,
+    Sqrt,
+    Sub,
+    Tanh,
+)
+from minigrad.ops.linalg import MatMul
+from minigrad.ops.reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Norm, Softmax, Sum
+from minigrad.ops.shape import GetItem, Reshape, Transpose
 from minigrad.rng import generator
 
 
@@ -98,9 +119,9 @@ class Size(tuple):
         return f"minigrad.Size({list(self)})"
 
 
-class Tensor:
-    # `_base` (set only on views, see ViewFunction) is the tensor whose array a view shares.
-    __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "_retains_grad", "_version", "_changed_at", "_base")
+class Tensor(autograd.Node):
+    # The state (`_data`, `_grad`, `_ctx`, ...) is declared in `autograd.Node`, all the engine needs.
+    __slots__ = ()
 
     # `==` is overloaded elementwise, so hashing has to be restored explicitly (tensors are used in sets).
     __hash__ = object.__hash__
@@ -114,16 +135,16 @@ class Tensor:
         self._version = self._changed_at = 0
         self.requires_grad = requires_grad
 
-    # -- construction without the checks, for results of ops (Function.apply makes recorded ones) ----
+    # -- construction without the checks, for the results of ops (Function.apply calls it) ------------
 
     @staticmethod
-    def _wrap(array) -> "Tensor":
-        """A tensor around an op's result that records no graph."""
+    def _wrap(array, ctx=None) -> "Tensor":
+        """A tensor around an op's result; `ctx` is the Function that recorded it (None: no graph)."""
         t = Tensor.__new__(Tensor)
         t._data = array if type(array) is np.ndarray else np.asarray(array)
         t._grad = None
-        t._requires_grad = False
-        t._ctx = None
+        t._requires_grad = ctx is not None
+        t._ctx = ctx
         t._retains_grad = False
         t._version = t._changed_at = 0
         return t
@@ -872,29 +893,6 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
         check_device(device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
-
-# The ops need `Tensor` (defined above), so they are imported last.
-from minigrad.ops.elementwise import (  # noqa: E402
-    Abs,
-    Add,
-    Cast,
-    Clip,
-    Clone,
-    Div,
-    Exp,
-    Log,
-    Mul,
-    Neg,
-    Pow,
-    ReLU,
-    Sigmoid,
-    Sqrt,
-    Sub,
-    Tanh,
-)
-from minigrad.ops.linalg import MatMul  # noqa: E402
-from minigrad.ops.reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Norm, Softmax, Sum  # noqa: E402
-from minigrad.ops.shape import GetItem, Reshape, Transpose  # noqa: E402
 
 # NumPy ufuncs that are ops here: `np.exp(t)` and `ndarray * t` stay in the graph (Tensor.__array_ufunc__).
 _UFUNC_OPS = {

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad.ops.elementwise import Mul
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,16 @@ def test_reducing_an_empty_tensor_with_max():
 def test_index_errors_name_the_shape():
     with pytest.raises(IndexError, match=r"shape \(3,\)"):
         mg.ones(3)[5]
+
+
+def test_an_op_on_constants_only_names_the_op():
+    """Function.apply makes its result through a tensor input, so it needs one (as PyTorch's ops do)."""
+    with pytest.raises(TypeError, match="mul: expected at least one Tensor among its inputs"):
+        Mul.apply(2.0, np.ones(3))
+
+
+def test_an_op_on_a_parameter_gives_a_plain_tensor():
+    p = mg.nn.Parameter([1.0, 2.0])
+    assert type(p * 2) is mg.Tensor and type(2 * p) is mg.Tensor and type(p.sum()) is mg.Tensor
+    with mg.no_grad():
+        assert type(p + p) is mg.Tensor

@@ -5,9 +5,9 @@ Their backward moves the gradient back to where each element came from.
 
 import numpy as np
 
+from minigrad.autograd import Node
 from minigrad.errors import normalize_axis
 from minigrad.function import Function, ViewFunction
-from minigrad.tensor import Tensor
 
 
 class Reshape(ViewFunction):
@@ -49,7 +49,7 @@ def _normalize_index(index):
     integer (or boolean) arrays, which is how NumPy reads them, so that backward sees every repeat."""
     parts = index if isinstance(index, tuple) else (index,)
     parts = tuple(
-        p.data if isinstance(p, Tensor) else np.asarray(p) if isinstance(p, list) or (isinstance(p, tuple) and isinstance(index, tuple)) else p
+        p._data if isinstance(p, Node) else np.asarray(p) if isinstance(p, list) or (isinstance(p, tuple) and isinstance(index, tuple)) else p
         for p in parts
     )
     return parts if isinstance(index, tuple) else parts[0]

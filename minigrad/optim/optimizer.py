@@ -123,7 +123,8 @@ class Optimizer:
 
     def update_rule(self, group: dict):
         """(rule, keyword arguments) for a group: `rule(param, grad, state, **kwargs)` updates one
-        parameter array and its state in place."""
+        parameter array and its state in place. The arrays a rule gets have at least one dimension (a
+        0-d parameter comes as a 1-element view), so its `out=` arguments always receive arrays."""
         raise NotImplementedError
 
     # -- the shared loop ------------------------------------------------------------------------------
@@ -152,11 +153,13 @@ class Optimizer:
             if state is None:
                 state = self.state[p] = self.init_state(p.data, group)
             state["step"] += 1  # t counts this parameter's steps from 1
-            if not worth_blocking(p.data) or not _flat_views(p.data, state):
-                self._decay_and_update(group, rule, hyperparameters, p.data, grad, False, state)
-            else:
+            # A 0-d parameter is updated through 1-element views, as a big one is through blocks: NumPy
+            # arithmetic on 0-d arrays gives scalars, which a rule's in-place `out=` cannot take.
+            if (p.data.ndim == 0 or worth_blocking(p.data)) and _flat_views(p.data, state):
                 flat_grad = grad.reshape(-1)
                 self._update_in_blocks(group, rule, hyperparameters, p.data.reshape(-1), lambda a, b: (flat_grad[a:b], False), state)
+            else:
+                self._decay_and_update(group, rule, hyperparameters, p.data, grad, False, state)
 
     def _step_packed(self, packed, group, rule, hyperparameters) -> None:
         """The same update for the whole group at once (see packing.py): identical results, one call
