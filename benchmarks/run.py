@@ -259,9 +259,10 @@ def workload_w4():
         data = [rng.standard_normal(size).astype(np.float32) for _ in range(count)]
         grads = [rng.standard_normal(size).astype(np.float32) for _ in range(count)]
         params = [mg.tensor(d.copy(), requires_grad=True) for d in data]
-        for p, g in zip(params, grads):
-            p.grad = g
         opt = optim.Adam(params, lr=1e-3)
+        # The gradients come from backward, as in training (d/dp Σ p·g = g exactly): for a packed group
+        # it stores them where the optimizer reads them (see minigrad/optim/packing.py).
+        sum((p * mg.tensor(g)).sum() for p, g in zip(params, grads)).backward()
         numpy_loop = floor.AdamFloor([d.copy() for d in data])
         contenders = {"minigrad": opt.step, "NumPy floor": lambda numpy_loop=numpy_loop, grads=grads: numpy_loop.step(grads)}
         opt.step(), contenders["NumPy floor"]()

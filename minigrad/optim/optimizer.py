@@ -15,6 +15,7 @@ and never touch `p.grad`.
 For groups of many small tensors (a typical small network) the optimizer packs the parameters into
 one array when it is created: each `p.data` becomes a view into it, and the update rule then runs
 once per group instead of once per tensor (same results, far fewer NumPy calls; see packing.py).
+Backward stores their gradients in one array of the same layout, so the step reads them in place.
 Hold on to the parameter `p`, not to an old `p.data` array.
 
 Big arrays (a tensor or a packed group of more than 1 MiB) are updated block by block, each block
@@ -174,6 +175,7 @@ class Optimizer:
         else:
             self._update_in_blocks(group, rule, hyperparameters, packed.flat, packed.gather_grads, packed.state)
         packed.share_scalars(self.state)
+        packed.renew_grad_home()
 
     def _update_in_blocks(self, group, rule, hyperparameters, flat, grad_of, state) -> None:
         """The update of a flat array block by block, each block small enough that its parameter,
@@ -203,8 +205,10 @@ class Optimizer:
                 param *= 1 - group["lr"] * weight_decay
             elif owned:
                 grad += weight_decay * param
-            else:
-                grad = grad + weight_decay * param
+            else:  # g + wd·θ in one new array (wd·θ + g is the same sum): a big block's working set stays small
+                decayed = np.multiply(param, weight_decay)
+                decayed += grad
+                grad = decayed
         rule(param, grad, state, **hyperparameters)
 
     def _packed(self, index):

@@ -5,7 +5,15 @@ for Adam on an MLP's 6 tensors that is ~70 calls, most of it call overhead. The 
 so they give the same result on one long array holding every parameter end to end. `PackedGroup`
 moves the parameters' data into such an array (each `p.data` becomes a view into it: the model sees
 no difference), keeps the optimizer state the same way (each parameter's state arrays are views into
-one array per state), and gathers the gradients into one array with a single `concatenate`.
+one array per state), and gives the gradients a home of the same kind: backward stores each
+parameter's gradient in its piece of one array (`p._grad_home`, see `autograd._store_grad`), so the
+step reads them where they are. Gradients found elsewhere (assigned by the user: `p.grad = g`) are
+gathered into the group's own buffer with one `concatenate`.
+
+A home is reused from step to step, so it must never be an array the user still holds: reading
+`p.grad` while it is at home hands the array over (`Tensor.grad` forgets the home), and the next step
+gives the group a new one. Zeroing with `zero_grad(set_to_none=False)` keeps the gradients where they
+are and backward adds to them there, as in PyTorch.
 
 Only groups of many small tensors of one dtype are packed: for big tensors the call overhead is
 negligible and gathering the gradients would cost an extra pass over memory. A packed group worth
@@ -24,7 +32,7 @@ MAX_MEAN_SIZE = 16384
 # work arrays (five or six of them) then fit in a core's L2 cache together (see
 # Optimizer._update_in_blocks). Arrays of up to MIN_BLOCKS blocks are updated in one piece: their
 # working set is about the size of the cache anyway, and splitting them costs more calls than it saves.
-BLOCK_BYTES = 128 * 1024
+BLOCK_BYTES = 256 * 1024
 MIN_BLOCKS = 8
 
 
@@ -57,8 +65,10 @@ class PackedGroup:
         for p, view in zip(self.params, self.views):
             view[...] = p.data
             p._data = view  # not `p.data = ...`: the values are unchanged, so this is no in-place change
-        # The gathered gradients: of the whole group, or of one block at a time for a group worth
-        # updating in blocks (see Optimizer._update_in_blocks), so that the buffer stays in the cache.
+        self.make_grad_home()
+        # The gathered gradients (when they are not at home): of the whole group, or of one block at a time
+        # for a group worth updating in blocks (see Optimizer._update_in_blocks), so that the buffer stays in
+        # the cache.
         self.grad = np.empty(block_size(self.flat) if worth_blocking(self.flat) else self.flat.size, dtype=self.flat.dtype)
         self._pieces = {}  # (start, stop) of a block -> the pieces of the parameters it holds (see gather_grads)
         self.state = None  # the flat state dict, made on the first packed step
@@ -72,16 +82,29 @@ class PackedGroup:
         """False if someone replaced a parameter's `.data` with another array since packing."""
         return all(p._data is view for p, view in zip(self.params, self.views))
 
+    def make_grad_home(self) -> None:
+        """A new home for the group's gradients: one array like `flat`, a view of it for each parameter."""
+        self.grad_home = np.empty_like(self.flat)
+        self.grad_homes = self.split(self.grad_home)
+        for p, home in zip(self.params, self.grad_homes):
+            p._grad_home = home
+
+    def renew_grad_home(self) -> None:
+        """After a step: a new home if a parameter lost its own (the user was handed its gradient, or
+        another optimizer packed it since), so that the next backward stores every gradient at home."""
+        if any(p._grad_home is not home for p, home in zip(self.params, self.grad_homes)):
+            self.make_grad_home()
+
     def gather_grads(self, start: int, stop: int) -> tuple:
-        """(the gradients of the flat elements start:stop, owned). owned: copied into the group's own
-        buffer, which weight decay may change in place; not owned: a view of the one parameter's
-        gradient that holds them all (a block inside a big parameter needs no copy)."""
-        if start == 0 and stop == self.flat.size:  # the whole group (a small one)
-            np.concatenate([p._grad.reshape(-1) for p in self.params], out=self.grad)
-            return self.grad, True
+        """(the gradients of the flat elements start:stop, owned). Not owned: read where they are, at
+        home (backward put them there) or in the one parameter's gradient that holds them all (a block
+        inside a big parameter); owned: copied into the group's own buffer, which weight decay may
+        change in place."""
         pieces = self._pieces.get((start, stop))
         if pieces is None:
             pieces = self._pieces[start, stop] = self._find_pieces(start, stop)
+        if all(self.params[i]._grad is self.grad_homes[i] for i, _, _ in pieces):
+            return self.grad_home[start:stop], False
         if len(pieces) == 1:
             i, first, last = pieces[0]
             return self.params[i]._grad.reshape(-1)[first:last], False
