@@ -128,7 +128,7 @@ class Tensor(autograd.Node):
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         self._data = _to_array(data, dtype)
-        self._grad = None
+        self._grad = self._grad_home = None
         self._ctx = None
         self._retains_grad = False
         self._requires_grad = False
