@@ -15,12 +15,13 @@ and never touch `p.grad`.
 For groups of many small tensors (a typical small network) the optimizer packs the parameters into
 one array when it is created: each `p.data` becomes a view into it, and the update rule then runs
 once per group instead of once per tensor (same results, far fewer NumPy calls; see packing.py).
-Backward stores their gradients in one array of the same layout, so the step reads them in place.
 Hold on to the parameter `p`, not to an old `p.data` array.
 
 Big arrays (a tensor or a packed group of more than 1 MiB) are updated block by block, each block
 small enough to stay in the CPU cache for all of the rule's passes (see `_update_in_blocks`).
-The rules are elementwise, so blocks change no result, only the memory traffic.
+The rules are elementwise, so blocks change no result, only the memory traffic. Backward stores the
+gradients of a big packed group in one array laid out like its parameters, so the step reads them
+where they are instead of gathering them first.
 
 Every hyperparameter is checked when a group is added: a number where a number is expected, True or
 False for a switch, and within its range, with the argument's name in the error.
@@ -205,7 +206,7 @@ class Optimizer:
                 param *= 1 - group["lr"] * weight_decay
             elif owned:
                 grad += weight_decay * param
-            else:  # g + wd·θ in one new array (wd·θ + g is the same sum): a big block's working set stays small
+            else:  # g + wd·θ as wd·θ + g (the same sum) in one new array: less for a block to keep in cache
                 decayed = np.multiply(param, weight_decay)
                 decayed += grad
                 grad = decayed

@@ -69,7 +69,7 @@ class PackedGroup:
         # The gathered gradients: of the whole group, or of one block at a time for a group worth
         # updating in blocks (see Optimizer._update_in_blocks), so that the buffer stays in the cache.
         self.grad = np.empty(block_size(self.flat) if worth_blocking(self.flat) else self.flat.size, dtype=self.flat.dtype)
-        self.grad_home = None  # made only for a group updated in blocks
+        self.grad_home = self.grad_homes = None  # made only for a group updated in blocks
         if worth_blocking(self.flat):
             self.make_grad_home()
         self._pieces = {}  # (start, stop) of a block -> the pieces of the parameters it holds (see gather_grads)
@@ -94,7 +94,9 @@ class PackedGroup:
     def renew_grad_home(self) -> None:
         """After a step: a new home if a parameter lost its own (the user was handed its gradient, or
         another optimizer packed it since), so that the next backward stores every gradient at home."""
-        if self.grad_home is not None and any(p._grad_home is not home for p, home in zip(self.params, self.grad_homes)):
+        if self.grad_home is None:
+            return
+        if any(p._grad_home is not home for p, home in zip(self.params, self.grad_homes)):
             self.make_grad_home()
 
     def gather_grads(self, start: int, stop: int) -> tuple:
@@ -108,7 +110,8 @@ class PackedGroup:
         pieces = self._pieces.get((start, stop))
         if pieces is None:
             pieces = self._pieces[start, stop] = self._find_pieces(start, stop)
-        if self.grad_home is not None and all(self.params[i]._grad is self.grad_homes[i] for i, _, _ in pieces):
+        params, homes = self.params, self.grad_homes
+        if self.grad_home is not None and all(params[i]._grad is homes[i] for i, _, _ in pieces):
             return self.grad_home[start:stop], False
         if len(pieces) == 1:
             i, first, last = pieces[0]
