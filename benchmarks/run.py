@@ -11,8 +11,9 @@ PyTorch is optional: without it the table shows minigrad and the floor only.
   W2  one epoch: MLP 784-256-10 (ReLU), 10,000 random float32 samples, batch 128, SGD(0.01, momentum 0.9)
   W3  one training step: Conv(1,16,3,p1)-ReLU-MaxPool2-Conv(16,32,3,p1)-ReLU-MaxPool2-Flatten-Linear(128,10),
       digits as 1×8×8, batch 64, Adam
-  W4  one Adam step alone: (a) one tensor of 1,000,000 float32, (b) 100 tensors of 10,000; the floor is
-      a plain NumPy loop over the tensors (PyTorch's own time swings too much here to be the yardstick)
+  W4  one Adam step alone: (a) one tensor of 1,000,000 float32, (b) 100 tensors of 10,000, gradients from
+      backward; the floor is a plain NumPy loop over the tensors (PyTorch's own time swings too much here
+      to be the yardstick)
   W5  W1's MLP trained on digits (80/20) with Adam(1e-3), batch 32, same initial weights and epoch
       orders for all, until test accuracy ≥ 0.97 (at most 30 epochs)
 """
