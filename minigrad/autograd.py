@@ -28,13 +28,16 @@ class Node:
     """A tensor as the engine sees it: the base class of `Tensor`, holding only its state.
 
     `_data` is its array, `_grad` the gradient `backward` stored, `_ctx` the Function that made it (None
-    for a leaf), `_version` / `_changed_at` count its in-place changes, and `_base` (set only on views,
-    see `ViewFunction`) is the tensor whose array a view shares. The engine here and the op layer
-    (`function.py`, `ops/`) need nothing more, so they never import `tensor.py`: `Tensor` is built on
-    top of them, and an op's result is made by its tensor inputs' own `_wrap` (see `Function.apply`).
+    for a leaf), `_version` / `_changed_at` count its in-place changes, `_base` (set only on views,
+    see `ViewFunction`) is the tensor whose array a view shares, and `_grad_home` (None unless an
+    optimizer packs the tensor, see optim/packing.py) is where backward stores its gradient. The engine
+    here and the op layer (`function.py`, `ops/`) need nothing more, so they never import `tensor.py`:
+    `Tensor` is built on top of them, and an op's result is made by its tensor inputs' own `_wrap` (see
+    `Function.apply`).
     """
 
-    __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "_retains_grad", "_version", "_changed_at", "_base")
+    __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "_retains_grad", "_version", "_changed_at",
+                 "_base", "_grad_home")
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -123,9 +126,17 @@ def _store_grad(tensor, g: np.ndarray, owned: bool) -> None:
     """PyTorch semantics: the first gradient is stored, later ones are added to it in place.
 
     Always an ndarray, also for a 0-d tensor (NumPy arithmetic gives scalars there), so that
-    optimizers and `clip_grad_norm_` can scale every gradient in place."""
+    optimizers and `clip_grad_norm_` can scale every gradient in place. A parameter that an optimizer
+    packs has a home for its gradient, its piece of one array for the whole group (see
+    optim/packing.py): the first gradient is copied there, so the optimizer reads every gradient in
+    place instead of gathering them. A home is never one that the user was handed (`Tensor.grad`)."""
     if tensor._grad is None:
-        tensor._grad = g if owned and type(g) is np.ndarray else np.array(g)
+        home = getattr(tensor, "_grad_home", None)
+        if home is not None:
+            np.copyto(home, g)
+            tensor._grad = home
+        else:
+            tensor._grad = g if owned and type(g) is np.ndarray else np.array(g)
     else:
         tensor._grad += g
 

@@ -128,7 +128,7 @@ class Tensor(autograd.Node):
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         self._data = _to_array(data, dtype)
-        self._grad = None
+        self._grad = self._grad_home = None
         self._ctx = None
         self._retains_grad = False
         self._requires_grad = False
@@ -194,7 +194,13 @@ class Tensor(autograd.Node):
         tensor's shape and dtype sharing memory with the stored gradient, or None before the first
         backward. `w.grad.zero_()` therefore clears the gradient in place, as in PyTorch. (The array
         itself is `_grad`: the engine and the optimizers work on it directly, with no tensor around it.)"""
-        return None if self._grad is None else Tensor._wrap(self._grad)
+        if self._grad is None:
+            return None
+        if self._grad is getattr(self, "_grad_home", None):
+            # The caller may keep this array: backward must not reuse it for a later gradient (see
+            # `autograd._store_grad`); the optimizer gives the parameter a new home.
+            self._grad_home = None
+        return Tensor._wrap(self._grad)
 
     @grad.setter
     def grad(self, value) -> None:

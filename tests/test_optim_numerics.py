@@ -193,7 +193,9 @@ def test_finite_parameters_and_gradients_give_finite_parameters(kind, settings, 
 # -- blocks ---------------------------------------------------------------------------------------------------
 
 
-def _run(make, params_data, steps, weight_decay, decoupled):
+def _run(make, params_data, steps, weight_decay, decoupled, source="assigned"):
+    """`steps` steps on random gradients, assigned (`p.grad = g`) or from backward (d/dp Σ p·g = g),
+    which stores them in a packed group's gradient home."""
     params = [mg.tensor(a.copy(), requires_grad=True) for a in params_data]
     opt = make(params)
     for group in opt.param_groups:
@@ -201,10 +203,15 @@ def _run(make, params_data, steps, weight_decay, decoupled):
         group["decoupled_weight_decay"] = decoupled
     rng = np.random.default_rng(1)
     for step in range(steps):
+        opt.zero_grad()
         for i, p in enumerate(params):
-            p.grad = rng.standard_normal(p.shape).astype(p.dtype)
+            g = rng.standard_normal(p.shape).astype(p.dtype)
             if step == 2 and i == 0:
-                p.grad = None  # a parameter without a gradient: that step is taken per tensor
+                continue  # a parameter without a gradient: that step is taken per tensor
+            if source == "assigned":
+                p.grad = g
+            else:
+                (p * mg.tensor(g)).sum().backward()
         opt.step()
     return params, opt
 
@@ -220,11 +227,12 @@ LAYOUTS = {
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("weight_decay, decoupled", [(0.0, False), (0.01, False), (0.01, True)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_blocks_give_bit_identical_results(name, make, layout, weight_decay, decoupled, dtype):
+@pytest.mark.parametrize("source", ["assigned", "backward"])
+def test_blocks_give_bit_identical_results(name, make, layout, weight_decay, decoupled, dtype, source):
     arrays = [a.astype(dtype) for a in LAYOUTS[layout]]
-    whole, whole_opt = _run(make, arrays, 6, weight_decay, decoupled)
+    whole, whole_opt = _run(make, arrays, 6, weight_decay, decoupled, source)
     with tiny_blocks():
-        blocked, blocked_opt = _run(make, arrays, 6, weight_decay, decoupled)
+        blocked, blocked_opt = _run(make, arrays, 6, weight_decay, decoupled, source)
         if layout == "packed group":
             assert blocked_opt._packing[0].grad.size < blocked_opt._packing[0].flat.size  # really in blocks
     for p, q in zip(whole, blocked):

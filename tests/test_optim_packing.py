@@ -76,3 +76,114 @@ def test_big_tensors_and_mixed_dtypes_are_not_packed():
     assert optim.SGD(mixed, lr=0.1)._packing[0] is None
     single = [mg.zeros(3, requires_grad=True)]
     assert optim.SGD(single, lr=0.1)._packing[0] is None
+
+
+# -- the gradients' home: backward stores a big packed group's gradients where the step reads them ---------
+
+
+@pytest.fixture
+def blocks(monkeypatch):
+    """Blocks of a few elements, so that `_model()`'s group is updated in blocks and has a gradient home."""
+    monkeypatch.setattr(packing, "BLOCK_BYTES", 24)
+    monkeypatch.setattr(packing, "MIN_BLOCKS", 1)
+
+
+def _grads_from_backward(model, seed):
+    model(mg.tensor(np.random.default_rng(seed).standard_normal((4, 5)).astype(np.float32))).sum().backward()
+
+
+def test_a_small_group_gathers_its_gradients_in_one_call():
+    """A home would cost a copy per parameter in backward; one concatenate per step costs less."""
+    model = _model()
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    assert opt._packing[0].grad_home is None
+    _grads_from_backward(model, 0)
+    assert all(p._grad.base is None for p in model.parameters())
+
+
+def test_backward_stores_gradients_at_home_and_the_step_reads_them_in_place(blocks, monkeypatch):
+    model = _model()
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    packed = opt._packing[0]
+    assert packed.grad_home is not None
+    _grads_from_backward(model, 0)
+    assert all(p._grad.base is packed.grad_home for p in model.parameters())
+    gathered = []
+    monkeypatch.setattr(np, "concatenate", lambda *args, **kwargs: gathered.append(1))
+    opt.step()
+    assert not gathered  # nothing was copied: the rule read the gradients where backward left them
+
+
+def test_a_zero_d_parameter_gets_a_zero_d_gradient_at_home(blocks):
+    params = [mg.tensor(1.5, requires_grad=True), mg.ones(10, requires_grad=True)]
+    opt = optim.SGD(params, lr=0.1)
+    assert opt._packing[0].grad_home is not None
+    (params[0] * 3 + params[1].sum()).backward()
+    assert type(params[0]._grad) is np.ndarray and params[0]._grad.shape == ()
+    assert params[0]._grad.base is opt._packing[0].grad_home
+    opt.step()
+    np.testing.assert_allclose(params[0].data, 1.5 - 0.3)
+
+
+def test_a_gradient_the_user_holds_is_never_overwritten_by_a_later_backward(blocks):
+    """With set_to_none=True each backward gives new gradients (as in PyTorch): one read through
+    `p.grad` and kept keeps its values, and the optimizer moves the group to a new home."""
+    model = _model()
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    weight = model[0].weight
+    _grads_from_backward(model, 0)
+    kept = weight.grad
+    values = kept.data.copy()
+    opt.step()
+    opt.zero_grad()
+    assert weight.grad is None
+    _grads_from_backward(model, 1)
+    np.testing.assert_array_equal(kept.data, values)  # untouched by the second backward
+    assert not np.array_equal(weight.grad.data, values)
+    opt.step()
+    opt.zero_grad()
+    _grads_from_backward(model, 2)  # after the step, every gradient is at home again, in a new one
+    assert all(p._grad.base is opt._packing[0].grad_home for p in model.parameters())
+    np.testing.assert_array_equal(kept.data, values)
+
+
+def test_zero_grad_without_none_zeroes_in_place_and_backward_accumulates_there(blocks):
+    """set_to_none=False: the gradient arrays stay (a tensor holding one sees the zeros and the next
+    gradient, as in PyTorch), and backward adds into them at home."""
+    model = _model()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    _grads_from_backward(model, 0)
+    opt.zero_grad(set_to_none=False)
+    held = model[0].weight.grad
+    assert not held.data.any()
+    _grads_from_backward(model, 1)
+    _grads_from_backward(model, 1)
+    reference = _model()
+    _grads_from_backward(reference, 1)
+    np.testing.assert_array_equal(held.data, 2 * reference[0].weight.grad.data)
+    assert model[0].bias._grad.base is opt._packing[0].grad_home
+
+
+@pytest.mark.parametrize("name, make", ALL, ids=IDS)
+def test_assigned_and_backward_gradients_mix_and_give_per_tensor_results(blocks, monkeypatch, name, make):
+    """Some gradients at home, one assigned by the user (`p.grad = g`, which must stay that very array
+    and be read as it is at each step, like PyTorch's): the same results as without packing."""
+
+    def train():
+        model = _model()
+        opt = make(model.parameters())
+        assigned = np.full((7,), 0.5, dtype=np.float32)
+        for step in range(4):
+            opt.zero_grad()
+            _grads_from_backward(model, step)
+            model[0].bias.grad = assigned
+            assert model[0].bias._grad is assigned
+            opt.step()
+            assigned *= -1.5  # the user changes their array in place: the next step must see it
+        return model
+
+    packed = train()
+    monkeypatch.setattr("minigrad.optim.optimizer.worth_packing", lambda params: False)
+    plain = train()
+    for a, b in zip(packed.params(), plain.params()):
+        np.testing.assert_array_equal(a.data, b.data)

@@ -19,7 +19,9 @@ Hold on to the parameter `p`, not to an old `p.data` array.
 
 Big arrays (a tensor or a packed group of more than 1 MiB) are updated block by block, each block
 small enough to stay in the CPU cache for all of the rule's passes (see `_update_in_blocks`).
-The rules are elementwise, so blocks change no result, only the memory traffic.
+The rules are elementwise, so blocks change no result, only the memory traffic. Backward stores the
+gradients of a big packed group in one array laid out like its parameters, so the step reads them
+where they are instead of gathering them first.
 
 Every hyperparameter is checked when a group is added: a number where a number is expected, True or
 False for a switch, and within its range, with the argument's name in the error.
@@ -174,6 +176,7 @@ class Optimizer:
         else:
             self._update_in_blocks(group, rule, hyperparameters, packed.flat, packed.gather_grads, packed.state)
         packed.share_scalars(self.state)
+        packed.renew_grad_home()
 
     def _update_in_blocks(self, group, rule, hyperparameters, flat, grad_of, state) -> None:
         """The update of a flat array block by block, each block small enough that its parameter,
@@ -203,8 +206,10 @@ class Optimizer:
                 param *= 1 - group["lr"] * weight_decay
             elif owned:
                 grad += weight_decay * param
-            else:
-                grad = grad + weight_decay * param
+            else:  # g + wd·θ as wd·θ + g (the same sum) in one new array: less for a block to keep in cache
+                decayed = np.multiply(param, weight_decay)
+                decayed += grad
+                grad = decayed
         rule(param, grad, state, **hyperparameters)
 
     def _packed(self, index):

@@ -9,8 +9,17 @@ one array per state), and gathers the gradients into one array with a single `co
 
 Only groups of many small tensors of one dtype are packed: for big tensors the call overhead is
 negligible and gathering the gradients would cost an extra pass over memory. A packed group worth
-updating in blocks (more than MIN_BLOCKS blocks of BLOCK_BYTES) is updated block by block, and its
-gradients are gathered one block at a time into a block-sized buffer that stays in the cache.
+updating in blocks (more than MIN_BLOCKS blocks of BLOCK_BYTES) is updated block by block. Such a
+group gives its gradients a home laid out like `flat`: backward stores each parameter's gradient in
+its piece of one array (`p._grad_home`, see `autograd._store_grad`), so the step reads them where
+they are instead of gathering them block by block (gathering is one call for a small group but one
+per block, and a pass over memory, for a big one). Gradients found elsewhere (assigned by the user:
+`p.grad = g`) are gathered one block at a time into a block-sized buffer that stays in the cache.
+
+A home is reused from step to step, so it must never be an array the user still holds: reading
+`p.grad` while it is at home hands the array over (`Tensor.grad` forgets the home), and the next step
+gives the group a new one. Zeroing with `zero_grad(set_to_none=False)` keeps the gradients where they
+are and backward adds to them there, as in PyTorch.
 """
 
 import bisect
@@ -60,6 +69,9 @@ class PackedGroup:
         # The gathered gradients: of the whole group, or of one block at a time for a group worth
         # updating in blocks (see Optimizer._update_in_blocks), so that the buffer stays in the cache.
         self.grad = np.empty(block_size(self.flat) if worth_blocking(self.flat) else self.flat.size, dtype=self.flat.dtype)
+        self.grad_home = self.grad_homes = None  # made only for a group updated in blocks
+        if worth_blocking(self.flat):
+            self.make_grad_home()
         self._pieces = {}  # (start, stop) of a block -> the pieces of the parameters it holds (see gather_grads)
         self.state = None  # the flat state dict, made on the first packed step
         self.aligned = False  # known: every parameter has taken the same number of steps
@@ -72,16 +84,35 @@ class PackedGroup:
         """False if someone replaced a parameter's `.data` with another array since packing."""
         return all(p._data is view for p, view in zip(self.params, self.views))
 
+    def make_grad_home(self) -> None:
+        """A new home for the group's gradients: one array like `flat`, a view of it for each parameter."""
+        self.grad_home = np.empty_like(self.flat)
+        self.grad_homes = self.split(self.grad_home)
+        for p, home in zip(self.params, self.grad_homes):
+            p._grad_home = home
+
+    def renew_grad_home(self) -> None:
+        """After a step: a new home if a parameter lost its own (the user was handed its gradient, or
+        another optimizer packed it since), so that the next backward stores every gradient at home."""
+        if self.grad_home is None:
+            return
+        if any(p._grad_home is not home for p, home in zip(self.params, self.grad_homes)):
+            self.make_grad_home()
+
     def gather_grads(self, start: int, stop: int) -> tuple:
-        """(the gradients of the flat elements start:stop, owned). owned: copied into the group's own
-        buffer, which weight decay may change in place; not owned: a view of the one parameter's
-        gradient that holds them all (a block inside a big parameter needs no copy)."""
+        """(the gradients of the flat elements start:stop, owned). Not owned: read where they are, at
+        home (backward put them there) or in the one parameter's gradient that holds them all (a block
+        inside a big parameter); owned: copied into the group's own buffer, which weight decay may
+        change in place."""
         if start == 0 and stop == self.flat.size:  # the whole group (a small one)
             np.concatenate([p._grad.reshape(-1) for p in self.params], out=self.grad)
             return self.grad, True
         pieces = self._pieces.get((start, stop))
         if pieces is None:
             pieces = self._pieces[start, stop] = self._find_pieces(start, stop)
+        params, homes = self.params, self.grad_homes
+        if self.grad_home is not None and all(params[i]._grad is homes[i] for i, _, _ in pieces):
+            return self.grad_home[start:stop], False
         if len(pieces) == 1:
             i, first, last = pieces[0]
             return self.params[i]._grad.reshape(-1)[first:last], False
