@@ -59,7 +59,9 @@ def main() -> None:
         ("add (4,) + (4,), forward+backward", best_us(mg_add), best_us(np_add)),
         ("matmul (32,64) @ (64,128), forward+backward", best_us(mg_matmul, 500), best_us(np_matmul, 500)),
     ]
-    print(f"minigrad {mg.__version__}, NumPy {np.__version__}, Python {platform.python_version()}, {platform.machine()}")
+    print(
+        f"minigrad {mg.__version__}, NumPy {np.__version__}, Python {platform.python_version()}, {platform.machine()}"
+    )
     print(f"{'operation':<46} {'minigrad µs':>12} {'NumPy µs':>10} {'overhead µs':>12}")
     for name, mine, floor in rows:
         print(f"{name:<46} {mine:>12.2f} {floor:>10.2f} {mine - floor:>12.2f}")

@@ -111,7 +111,9 @@ def _conv_forward(x_nhwc, w, b, pad):
     padded = np.zeros((n, h + 2 * pad, wd + 2 * pad, c), dtype=x_nhwc.dtype)
     padded[:, pad : pad + h, pad : pad + wd, :] = x_nhwc
     s = padded.strides
-    cols = as_strided(padded, (n, h, wd, kh, kw, c), (s[0], s[1], s[2], s[1], s[2], s[3])).reshape(n * h * wd, kh * kw * c)
+    cols = as_strided(padded, (n, h, wd, kh, kw, c), (s[0], s[1], s[2], s[1], s[2], s[3])).reshape(
+        n * h * wd, kh * kw * c
+    )
     w_mat = w.transpose(2, 3, 1, 0).reshape(kh * kw * c, o)
     out = cols @ w_mat
     out += b

@@ -49,15 +49,23 @@ def cell_times(paths: list[Path], limits: Limits, top: int) -> None:
         cells = [cell for cell in notebooks.code_cells(notebook) if not cell.slow]
         exercises = grading.chosen_exercises([notebooks.chapter_of(path)])
         probes = grading.Probes.draw(exercises, 0)
-        run = run_notebook(cells, [e.key for e in exercises], {e.key: probes.wire[e.key] for e in exercises}, limits)
+        run = run_notebook(
+            cells, [e.key for e in exercises], {e.key: probes.wire[e.key] for e in exercises}, limits
+        )
         ranked = sorted(run.cell_seconds.items(), key=lambda item: -item[1])[:top]
         sources = {cell.index: cell.source for cell in cells}
-        listed = ", ".join(f"cell {index} {seconds:.1f} s (`{_first_line(sources.get(index, ''))}`)" for index, seconds in ranked)
+        listed = ", ".join(
+            f"cell {index} {seconds:.1f} s (`{_first_line(sources.get(index, ''))}`)"
+            for index, seconds in ranked
+        )
         print(f"{path.name:<28} {run.seconds:7.1f}  {listed}" + (f"  [{run.failure}]" if run.failure else ""))
 
 
 def _first_line(source: str) -> str:
-    line = next((text.strip() for text in source.splitlines() if text.strip() and not text.strip().startswith("#")), "")
+    line = next(
+        (text.strip() for text in source.splitlines() if text.strip() and not text.strip().startswith("#")),
+        "",
+    )
     return line if len(line) <= 40 else line[:39] + "…"
 
 
@@ -65,7 +73,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=10, help="default: 10")
     parser.add_argument("--jobs", type=int, default=2, help="default: 2")
-    parser.add_argument("--chapters", nargs="+", default=(), metavar="NN", help="default: every chapter with exercises")
+    parser.add_argument(
+        "--chapters", nargs="+", default=(), metavar="NN", help="default: every chapter with exercises"
+    )
     parser.add_argument("--timeout", type=float, default=60.0, help="default: 60 (as `minigrad grade`)")
     parser.add_argument("--cells", action="store_true", help="first list each chapter's slowest cells")
     parser.add_argument("--top", type=int, default=3, help="slowest cells listed per chapter (default: 3)")
@@ -88,7 +98,9 @@ def main(argv=None) -> int:
         chapters = sorted({notebooks.chapter_of(p) for p in paths}) or ["04"]
         count = args.students * max(len(paths), 1)
         start = time.perf_counter()
-        results = grading.grade_class(scratch / "submissions", scratch / "results", limits, args.jobs, chapters, seed=0, progress=False)
+        results = grading.grade_class(
+            scratch / "submissions", scratch / "results", limits, args.jobs, chapters, seed=0, progress=False
+        )
         seconds = time.perf_counter() - start
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -61,7 +61,9 @@ FLOOR_TARGETS = {"W1": 1.2, "W4a": 0.8, "W4b": 0.8}
 def init_linear(rng, fan_in, fan_out):
     """PyTorch's default Linear initialisation, drawn from a NumPy generator (the same for everyone)."""
     bound = 1 / np.sqrt(fan_in)
-    return rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32), rng.uniform(-bound, bound, fan_out).astype(np.float32)
+    return rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32), rng.uniform(
+        -bound, bound, fan_out
+    ).astype(np.float32)
 
 
 def mlp_arrays(sizes, seed=0):
@@ -95,7 +97,9 @@ def cnn_arrays(seed=0):
 
     def conv(c_in, c_out):
         bound = 1 / np.sqrt(c_in * 9)
-        return rng.uniform(-bound, bound, (c_out, c_in, 3, 3)).astype(np.float32), rng.uniform(-bound, bound, c_out).astype(np.float32)
+        return rng.uniform(-bound, bound, (c_out, c_in, 3, 3)).astype(np.float32), rng.uniform(
+            -bound, bound, c_out
+        ).astype(np.float32)
 
     return [*conv(1, 16), *conv(16, 32), *init_linear(rng, 128, 10)]
 
@@ -121,13 +125,19 @@ def check_same(name, results, rtol=2e-4, atol=2e-5):
         if not np.isclose(loss, other_loss, rtol=rtol, atol=atol):
             raise AssertionError(f"{name}: loss {loss} (minigrad) vs {other_loss} ({other})")
         for i, (a, b) in enumerate(zip(grads, other_grads)):
-            np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"{name}: gradient {i}, minigrad vs {other}")
+            np.testing.assert_allclose(
+                a, b, rtol=rtol, atol=atol, err_msg=f"{name}: gradient {i}, minigrad vs {other}"
+            )
 
 
 def step_contenders(make_minigrad, make_torch, make_floor, x, labels, optimizer):
     """Training-step closures (and a gradient check) for minigrad, PyTorch and the NumPy floor."""
     model = make_minigrad()
-    opt = optim.Adam(model.parameters(), lr=1e-3) if optimizer == "adam" else optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    opt = (
+        optim.Adam(model.parameters(), lr=1e-3)
+        if optimizer == "adam"
+        else optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    )
     x_mg = mg.tensor(x)
 
     def minigrad_step():
@@ -144,7 +154,11 @@ def step_contenders(make_minigrad, make_torch, make_floor, x, labels, optimizer)
 
     if torch is not None:
         t_model = make_torch()
-        t_opt = torch.optim.Adam(t_model.parameters(), lr=1e-3) if optimizer == "adam" else torch.optim.SGD(t_model.parameters(), lr=0.01, momentum=0.9)
+        t_opt = (
+            torch.optim.Adam(t_model.parameters(), lr=1e-3)
+            if optimizer == "adam"
+            else torch.optim.SGD(t_model.parameters(), lr=0.01, momentum=0.9)
+        )
         t_x, t_labels = torch.from_numpy(x), torch.from_numpy(labels)
 
         def torch_step():
@@ -265,7 +279,10 @@ def workload_w4():
         # it stores them where the optimizer reads them (see minigrad/optim/packing.py).
         sum((p * mg.tensor(g)).sum() for p, g in zip(params, grads)).backward()
         numpy_loop = floor.AdamFloor([d.copy() for d in data])
-        contenders = {"minigrad": opt.step, "NumPy floor": lambda numpy_loop=numpy_loop, grads=grads: numpy_loop.step(grads)}
+        contenders = {
+            "minigrad": opt.step,
+            "NumPy floor": lambda numpy_loop=numpy_loop, grads=grads: numpy_loop.step(grads),
+        }
         opt.step(), contenders["NumPy floor"]()
         np.testing.assert_allclose(params[-1].data, numpy_loop.params[-1], rtol=1e-5, atol=1e-6)
         if torch is not None:
@@ -367,7 +384,9 @@ def ratio(times: dict, mine: str, other: str) -> float:
 
 def spread(times: dict, mine: str, other: str) -> tuple:
     """The quartiles (25% and 75%) of the per-repeat ratios mine ÷ other: half the repeats lie between."""
-    quartiles = statistics.quantiles([a / b for a, b in zip(times[mine], times[other])], n=4, method="inclusive")
+    quartiles = statistics.quantiles(
+        [a / b for a, b in zip(times[mine], times[other])], n=4, method="inclusive"
+    )
     return quartiles[0], quartiles[2]
 
 
@@ -382,22 +401,39 @@ def describe(unit, per_call, seconds):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="comma-separated workloads, e.g. W1,W3 (default: all)")
-    parser.add_argument("--repeats", type=int, default=11, help="repeats per workload (median reported; at least 5, default 11)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=11,
+        help="repeats per workload (median reported; at least 5, default 11)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
-    wanted = {w.strip().upper() for w in args.only.split(",")} if args.only else {"W1", "W2", "W3", "W4", "W5"}
+    wanted = (
+        {w.strip().upper() for w in args.only.split(",")} if args.only else {"W1", "W2", "W3", "W4", "W5"}
+    )
 
-    versions = f"minigrad {mg.__version__}, NumPy {np.__version__}, " + (f"PyTorch {torch.__version__}" if torch else "no PyTorch")
+    versions = f"minigrad {mg.__version__}, NumPy {np.__version__}, " + (
+        f"PyTorch {torch.__version__}" if torch else "no PyTorch"
+    )
     print(f"minigrad benchmarks, {datetime.date.today().isoformat()}: {platform.system()} {platform.machine()}, "
           f"{os.cpu_count()} cores (1 thread used), Python {platform.python_version()}, {versions}")  # fmt: skip
-    print(f"{max(args.repeats, 5)} interleaved repeats (W5: 5); figures are medians; a ratio is the median over repeats of")
+    print(
+        f"{max(args.repeats, 5)} interleaved repeats (W5: 5); figures are medians; a ratio is the median over repeats of"
+    )
     print("minigrad's time ÷ the other's time in the same repeat, (q1–q3) the quartiles of those ratios\n")
     header = (f"{'workload':<6} {'minigrad':>18} {'PyTorch':>18} {'NumPy floor':>18} {'vs PyTorch':>11} {'target':>7} "
               f"{'vs floor (q1–q3)':>20} {'target':>7}")  # fmt: skip
     print(header)
     print("-" * len(header))
     report = {}
-    for key, make in [("W1", workload_w1), ("W2", workload_w2), ("W3", workload_w3), ("W4", workload_w4), ("W5", workload_w5)]:
+    for key, make in [
+        ("W1", workload_w1),
+        ("W2", workload_w2),
+        ("W3", workload_w3),
+        ("W4", workload_w4),
+        ("W5", workload_w5),
+    ]:
         if key not in wanted:
             continue
         extra = {}
@@ -408,9 +444,15 @@ def main(argv=None) -> int:
             times = measure(contenders, number, max(args.repeats, 5) if key != "W5" else 5)
             seconds = {name: statistics.median(values) for name, values in times.items()}
             row = {"unit": unit, "seconds": seconds}
-            cells = [describe(unit, per_call, seconds.get(c)) if c in seconds else "—" for c in ("minigrad", "PyTorch", "NumPy floor")]
+            cells = [
+                describe(unit, per_call, seconds.get(c)) if c in seconds else "—"
+                for c in ("minigrad", "PyTorch", "NumPy floor")
+            ]
             if key == "W5":
-                cells = [f"{cell}, {extra[c]} ep" if c in extra else cell for cell, c in zip(cells, ("minigrad", "PyTorch", "NumPy floor"))]
+                cells = [
+                    f"{cell}, {extra[c]} ep" if c in extra else cell
+                    for cell, c in zip(cells, ("minigrad", "PyTorch", "NumPy floor"))
+                ]
                 row["epochs"] = extra
             vs_torch = ratio(times, "minigrad", "PyTorch") if "PyTorch" in times else None
             vs_floor = ratio(times, "minigrad", "NumPy floor") if "NumPy floor" in times else None
@@ -420,15 +462,29 @@ def main(argv=None) -> int:
             floor_cell, floor_verdict = "—", ""
             if vs_floor is not None:
                 floor_cell = f"{vs_floor:.2f} ({floor_spread[0]:.2f}–{floor_spread[1]:.2f})"
-                floor_verdict = "" if floor_target is None else (" ok" if vs_floor <= floor_target else " MISS")
-            row.update(ratio=vs_torch, target=target, vs_floor=vs_floor, vs_floor_quartiles=floor_spread, floor_target=floor_target)
+                floor_verdict = (
+                    "" if floor_target is None else (" ok" if vs_floor <= floor_target else " MISS")
+                )
+            row.update(
+                ratio=vs_torch,
+                target=target,
+                vs_floor=vs_floor,
+                vs_floor_quartiles=floor_spread,
+                floor_target=floor_target,
+            )
             line = (f"{name:<6} {cells[0]:>18} {cells[1]:>18} {cells[2]:>18} "
                     f"{'—' if vs_torch is None else f'{vs_torch:.2f}':>8}{verdict:<3} {'≤' + str(target):>7} "
                     f"{floor_cell:>17}{floor_verdict:<3} {'' if floor_target is None else '≤' + str(floor_target):>7}")  # fmt: skip
             print(line.rstrip())
             report[name] = row
     if args.json:
-        args.json.write_text(json.dumps({"versions": versions, "date": datetime.date.today().isoformat(), "results": report}, indent=2, default=float))
+        args.json.write_text(
+            json.dumps(
+                {"versions": versions, "date": datetime.date.today().isoformat(), "results": report},
+                indent=2,
+                default=float,
+            )
+        )
     return 0
 
 

@@ -8,10 +8,9 @@ runs on PyTorch; the data still comes from minigrad's bundled digits. Run: pytho
 import minigrad as torch
 import minigrad.nn.functional as F
 from minigrad import nn, optim
+from minigrad.data import load_digits  # the data: the same for both libraries
 from minigrad.optim.lr_scheduler import StepLR
 from minigrad.utils.data import DataLoader, TensorDataset
-
-from minigrad.data import load_digits  # the data: the same for both libraries
 
 
 class Net(nn.Module):
@@ -51,7 +50,9 @@ def train(model, device, train_loader, optimizer, epoch, max_norm=1.0):
         torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
         optimizer.step()
         if batch_idx % 20 == 0:
-            print(f"Train Epoch: {epoch} [{batch_idx * len(data)}/{len(train_loader.dataset)}]\tLoss: {loss.item():.6f}")
+            print(
+                f"Train Epoch: {epoch} [{batch_idx * len(data)}/{len(train_loader.dataset)}]\tLoss: {loss.item():.6f}"
+            )
 
 
 def test(model, device, test_loader):
@@ -67,7 +68,9 @@ def test(model, device, test_loader):
             correct += pred.eq(target.view_as(pred)).sum().item()
     test_loss /= len(test_loader.dataset)
     accuracy = 100.0 * correct / len(test_loader.dataset)
-    print(f"\nTest set: Average loss: {test_loss:.4f}, Accuracy: {correct}/{len(test_loader.dataset)} ({accuracy:.1f}%)\n")
+    print(
+        f"\nTest set: Average loss: {test_loss:.4f}, Accuracy: {correct}/{len(test_loader.dataset)} ({accuracy:.1f}%)\n"
+    )
     return accuracy
 
 
@@ -76,7 +79,9 @@ def main(epochs=6, lr=3e-3, gamma=0.5, seed=1):
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     X_train, y_train = load_digits("train", flatten=False)
     X_test, y_test = load_digits("test", flatten=False)
-    train_loader = DataLoader(TensorDataset(torch.tensor(X_train), torch.tensor(y_train)), batch_size=32, shuffle=True)
+    train_loader = DataLoader(
+        TensorDataset(torch.tensor(X_train), torch.tensor(y_train)), batch_size=32, shuffle=True
+    )
     test_loader = DataLoader(TensorDataset(torch.tensor(X_test), torch.tensor(y_test)), batch_size=128)
 
     model = Net().to(device)

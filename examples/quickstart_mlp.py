@@ -7,9 +7,8 @@ minigrad's bundled digits. Run: python examples/quickstart_mlp.py
 
 import minigrad as torch
 from minigrad import nn
-from minigrad.utils.data import DataLoader, TensorDataset
-
 from minigrad.data import load_digits  # the data: the same for both libraries
+from minigrad.utils.data import DataLoader, TensorDataset
 
 torch.manual_seed(0)
 X_train, y_train = load_digits("train", flatten=False)

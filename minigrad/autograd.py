@@ -36,8 +36,17 @@ class Node:
     `Function.apply`).
     """
 
-    __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "_retains_grad", "_version", "_changed_at",
-                 "_base", "_grad_home")
+    __slots__ = (
+        "_data",
+        "_grad",
+        "_requires_grad",
+        "_ctx",
+        "_retains_grad",
+        "_version",
+        "_changed_at",
+        "_base",
+        "_grad_home",
+    )
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:

@@ -72,7 +72,9 @@ def _number(positive: bool = False):
         except ValueError:
             value = math.nan
         if not math.isfinite(value) or (positive and value <= 0):
-            raise argparse.ArgumentTypeError(f"must be a {'positive' if positive else 'finite'} number, got {text!r}")
+            raise argparse.ArgumentTypeError(
+                f"must be a {'positive' if positive else 'finite'} number, got {text!r}"
+            )
         return value
 
     parse.__name__ = "number"
@@ -96,7 +98,9 @@ def _names(valid, kind):
         names = [n.strip().lower() for n in text.split(",") if n.strip()]
         unknown = [n for n in names if n not in valid]
         if unknown or not names:
-            raise argparse.ArgumentTypeError(f"unknown {kind} {', '.join(unknown) or repr(text)}; choose from {', '.join(valid)}")
+            raise argparse.ArgumentTypeError(
+                f"unknown {kind} {', '.join(unknown) or repr(text)}; choose from {', '.join(valid)}"
+            )
         return names
 
     return parse
@@ -107,7 +111,9 @@ def _has_matplotlib() -> bool:
         import matplotlib  # noqa: F401
         import PIL  # noqa: F401
     except ImportError:
-        print('(no figures: install matplotlib and pillow with pip install "minigrad[plot]")', file=sys.stderr)
+        print(
+            '(no figures: install matplotlib and pillow with pip install "minigrad[plot]")', file=sys.stderr
+        )
         return False
     return True
 
@@ -125,7 +131,12 @@ class _Progress:
     def __call__(self, name, result):
         self.done += 1
         line = f"compare: {self.done}/{self.total} {name} trained ({result[2]:.1f} s)"
-        print(("\r\x1b[K" + line) if self.live else line, end="" if self.live else "\n", file=sys.stderr, flush=True)
+        print(
+            ("\r\x1b[K" + line) if self.live else line,
+            end="" if self.live else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def close(self):
         if self.live and self.done:
@@ -143,18 +154,31 @@ def _compare(args) -> int:
     if _has_matplotlib():
         args.out.mkdir(parents=True, exist_ok=True)
         figure_path = args.out / "loss_curves.png"
-        plot_loss_curves({name: r[0] for name, r in results.items()}, figure_path, title=f"Ten optimizers on {args.dataset} (MLP)")
+        plot_loss_curves(
+            {name: r[0] for name, r in results.items()},
+            figure_path,
+            title=f"Ten optimizers on {args.dataset} (MLP)",
+        )
         print(f"wrote {figure_path}")
     return 0
 
 
-TRAIN_DEFAULTS = {"dataset": "digits", "model": "mlp", "optimizer": "adam", "epochs": 10, "batch_size": 32, "seed": 0}
+TRAIN_DEFAULTS = {
+    "dataset": "digits",
+    "model": "mlp",
+    "optimizer": "adam",
+    "epochs": 10,
+    "batch_size": 32,
+    "seed": 0,
+}
 
 
 def _given_settings(args) -> dict:
     """The run settings given on the command line (options left out are not in the dict)."""
     given = {key: getattr(args, key) for key in (*TRAIN_DEFAULTS, "lr") if getattr(args, key) is not None}
-    hyperparameters = {key: getattr(args, key) for key in _hyperparameter_options() if getattr(args, key) is not None}
+    hyperparameters = {
+        key: getattr(args, key) for key in _hyperparameter_options() if getattr(args, key) is not None
+    }
     if hyperparameters:
         given["hyperparameters"] = hyperparameters
     return given
@@ -173,9 +197,14 @@ def _check_optimizer_settings(settings: dict) -> None:
     except experiments.UsageError:
         raise
     except (ValueError, TypeError) as error:
+
         def option(name, value):
             flag = name.replace("_", "-")
-            return (f"--{flag}" if value else f"--no-{flag}") if isinstance(value, bool) else f"--{flag} {experiments.show_setting(value)}"
+            return (
+                (f"--{flag}" if value else f"--no-{flag}")
+                if isinstance(value, bool)
+                else f"--{flag} {experiments.show_setting(value)}"
+            )
 
         culprits = []
         for name, value in given.items():
@@ -211,7 +240,9 @@ def _train(args) -> int:
     )  # fmt: skip
     print(f"{settings['optimizer']} on {settings['dataset']} ({settings['model']}): {history.epochs} epochs, "
           f"test loss {final['loss']:.4f}, test accuracy {final['accuracy']:.4f}")  # fmt: skip
-    if args.save is not None and history.epochs > start_epoch:  # a checkpoint is written after each epoch trained
+    if (
+        args.save is not None and history.epochs > start_epoch
+    ):  # a checkpoint is written after each epoch trained
         print(f"saved {args.save}")
     return 0
 
@@ -239,7 +270,11 @@ def _check(args) -> int:
 
 def _hyperparameter_options() -> dict:
     """{hyperparameter: {optimizer name: default}}: one `train` option each, built from the registry."""
-    return {name: defaults for name, defaults in hyperparameter_table().items() if _option_type(defaults) is not None}
+    return {
+        name: defaults
+        for name, defaults in hyperparameter_table().items()
+        if _option_type(defaults) is not None
+    }
 
 
 def _option_type(defaults: dict):
@@ -256,14 +291,23 @@ def _option_type(defaults: dict):
 
 def _hyperparameter_help(name: str, defaults: dict) -> str:
     def show(value):
-        return ",".join(f"{v:g}" for v in value) if isinstance(value, tuple) else ("on" if value is True else "off" if value is False else f"{value:g}")
+        return (
+            ",".join(f"{v:g}" for v in value)
+            if isinstance(value, tuple)
+            else ("on" if value is True else "off" if value is False else f"{value:g}")
+        )
 
     values = {show(value) for value in defaults.values()}
-    text = f"{MEANINGS.get(name, name.replace('_', ' '))}, for " + ", ".join(OPTIMIZERS[n].display_name for n in defaults)
+    text = f"{MEANINGS.get(name, name.replace('_', ' '))}, for " + ", ".join(
+        OPTIMIZERS[n].display_name for n in defaults
+    )
     if len(values) == 1:
         return f"{text} (default: {values.pop()})"
-    return f"{text} (default: each optimizer's own: " + ", ".join(
-        f"{OPTIMIZERS[n].display_name} {show(value)}" for n, value in defaults.items()) + ")"
+    return (
+        f"{text} (default: each optimizer's own: "
+        + ", ".join(f"{OPTIMIZERS[n].display_name} {show(value)}" for n, value in defaults.items())
+        + ")"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -271,9 +315,21 @@ def build_parser() -> argparse.ArgumentParser:
     all_optimizers = ", ".join(optimizer_names)
     # --debug may come before or after the command: the subcommands' copy leaves the value alone unless given.
     debug = _Parser(add_help=False)
-    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the full traceback on failure (default: off)")
-    parser = _Parser(prog="minigrad", description="minigrad: a small reverse-mode autograd engine on NumPy, for learning.")
-    parser.add_argument("--debug", action="store_true", default=False, help="show the full traceback on failure (default: off)")
+    debug.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the full traceback on failure (default: off)",
+    )
+    parser = _Parser(
+        prog="minigrad", description="minigrad: a small reverse-mode autograd engine on NumPy, for learning."
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=False,
+        help="show the full traceback on failure (default: off)",
+    )
     parser.add_argument("--version", action="version", version=f"minigrad {minigrad.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -282,33 +338,74 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
         return sub
 
-    compare = command("compare", "train the same MLP with each optimizer and compare them (the main job)", _compare)
-    compare.add_argument("--dataset", choices=DATASETS, default="digits", help="the data (default: %(default)s, bundled)")
+    compare = command(
+        "compare", "train the same MLP with each optimizer and compare them (the main job)", _compare
+    )
+    compare.add_argument(
+        "--dataset", choices=DATASETS, default="digits", help="the data (default: %(default)s, bundled)"
+    )
     compare.add_argument("--optimizers", type=_names(optimizer_names, "optimizer"), default=optimizer_names, metavar="A,B,...",
                          help=f"which optimizers, comma-separated (default: all ten: {all_optimizers})")  # fmt: skip
-    compare.add_argument("--epochs", type=_integer(1), default=30, help="epochs per optimizer (default: %(default)s)")
-    compare.add_argument("--batch-size", type=_integer(1), default=32, help="samples per step (default: %(default)s)")
-    compare.add_argument("--seed", type=_integer(0, 2**64), default=0, help="seed of the weights, the split and the batches (default: %(default)s)")
-    compare.add_argument("--out", type=Path, default=Path("minigrad-out"), help="folder for the figure (default: %(default)s)")
+    compare.add_argument(
+        "--epochs", type=_integer(1), default=30, help="epochs per optimizer (default: %(default)s)"
+    )
+    compare.add_argument(
+        "--batch-size", type=_integer(1), default=32, help="samples per step (default: %(default)s)"
+    )
+    compare.add_argument(
+        "--seed",
+        type=_integer(0, 2**64),
+        default=0,
+        help="seed of the weights, the split and the batches (default: %(default)s)",
+    )
+    compare.add_argument(
+        "--out", type=Path, default=Path("minigrad-out"), help="folder for the figure (default: %(default)s)"
+    )
 
     train = command("train", "train one model with one optimizer, with checkpoints", _train)
-    train.add_argument("--dataset", choices=DATASETS, help=f"the data (default: {TRAIN_DEFAULTS['dataset']}, bundled)")
-    train.add_argument("--model", choices=MODELS, help=f"mlp (64-128-64-10) or cnn (digits as 1x8x8) (default: {TRAIN_DEFAULTS['model']})")
+    train.add_argument(
+        "--dataset", choices=DATASETS, help=f"the data (default: {TRAIN_DEFAULTS['dataset']}, bundled)"
+    )
+    train.add_argument(
+        "--model",
+        choices=MODELS,
+        help=f"mlp (64-128-64-10) or cnn (digits as 1x8x8) (default: {TRAIN_DEFAULTS['model']})",
+    )
     train.add_argument("--optimizer", type=lambda t: _names(optimizer_names, "optimizer")(t)[0], metavar="NAME",
                        help=f"one of {', '.join(optimizer_names)} (default: {TRAIN_DEFAULTS['optimizer']})")  # fmt: skip
-    train.add_argument("--epochs", type=_integer(1), help=f"total epochs, counting those of a resumed checkpoint (default: {TRAIN_DEFAULTS['epochs']})")
-    train.add_argument("--batch-size", type=_integer(1), help=f"samples per step (default: {TRAIN_DEFAULTS['batch_size']})")
-    train.add_argument("--seed", type=_integer(0, 2**64), help=f"seed of the weights, the split and the batches (default: {TRAIN_DEFAULTS['seed']})")
+    train.add_argument(
+        "--epochs",
+        type=_integer(1),
+        help=f"total epochs, counting those of a resumed checkpoint (default: {TRAIN_DEFAULTS['epochs']})",
+    )
+    train.add_argument(
+        "--batch-size", type=_integer(1), help=f"samples per step (default: {TRAIN_DEFAULTS['batch_size']})"
+    )
+    train.add_argument(
+        "--seed",
+        type=_integer(0, 2**64),
+        help=f"seed of the weights, the split and the batches (default: {TRAIN_DEFAULTS['seed']})",
+    )
     train.add_argument("--lr", type=_number(positive=True), help="learning rate (default: the optimizer's rate in the comparison: "
                        + ", ".join(f"{e.display_name} {e.network_lr:g}" for e in OPTIMIZERS.values()) + ")")  # fmt: skip
     for name, defaults in _hyperparameter_options().items():
         kind, flag = _option_type(defaults), "--" + name.replace("_", "-")
         if kind == "flag":
-            train.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=_hyperparameter_help(name, defaults))
+            train.add_argument(
+                flag,
+                dest=name,
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help=_hyperparameter_help(name, defaults),
+            )
         else:
             metavar = "B1,B2" if kind is _betas else "X"
-            train.add_argument(flag, dest=name, type=kind, metavar=metavar, help=_hyperparameter_help(name, defaults))
-    train.add_argument("--save", type=Path, metavar="FILE", help="write a checkpoint here after every epoch (default: none)")
+            train.add_argument(
+                flag, dest=name, type=kind, metavar=metavar, help=_hyperparameter_help(name, defaults)
+            )
+    train.add_argument(
+        "--save", type=Path, metavar="FILE", help="write a checkpoint here after every epoch (default: none)"
+    )
     train.add_argument("--resume", type=Path, metavar="FILE",
                        help="continue the run saved in FILE, with its settings; only --lr (from the next epoch on) "
                             "and --epochs (the new total) may differ (default: none, a new run)")  # fmt: skip
@@ -321,11 +418,23 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"which optimizers, comma-separated (default: all ten: {all_optimizers})")  # fmt: skip
     surfaces.add_argument("--steps", type=_integer(1), help="optimizer steps per path (default: each surface's own, "
                           f"{min(s.steps for s in SURFACES.values())} to {max(s.steps for s in SURFACES.values())})")  # fmt: skip
-    surfaces.add_argument("--frames", type=_integer(1), default=40, help="frames per GIF (default: %(default)s)")
-    surfaces.add_argument("--out", type=Path, default=Path("minigrad-out/surfaces"), help="folder for the pictures (default: %(default)s)")
+    surfaces.add_argument(
+        "--frames", type=_integer(1), default=40, help="frames per GIF (default: %(default)s)"
+    )
+    surfaces.add_argument(
+        "--out",
+        type=Path,
+        default=Path("minigrad-out/surfaces"),
+        help="folder for the pictures (default: %(default)s)",
+    )
 
     check = command("check", "gradcheck every op, layer and loss against finite differences", _check)
-    check.add_argument("--seed", type=_integer(0, 2**64), default=0, help="seed of the random test inputs (default: %(default)s)")
+    check.add_argument(
+        "--seed",
+        type=_integer(0, 2**64),
+        default=0,
+        help="seed of the random test inputs (default: %(default)s)",
+    )
 
     add_commands(commands, debug)  # homework release|check|gradescope, grade
     return parser

@@ -48,7 +48,9 @@ def ones_like(t, dtype=None, requires_grad=False, device=None) -> Tensor:
 
 def randn(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Samples of the standard normal distribution N(0, 1), from minigrad's seeded generator."""
-    return _new(generator().standard_normal(_shape_arg(shape), dtype=dtype_or_default(dtype)), requires_grad, device)
+    return _new(
+        generator().standard_normal(_shape_arg(shape), dtype=dtype_or_default(dtype)), requires_grad, device
+    )
 
 
 def rand(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -77,7 +79,11 @@ def empty(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
 
 
 def full_like(t, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return _new(np.full(t.shape, fill_value, dtype=t.dtype if dtype is None else as_dtype(dtype)), requires_grad, device)
+    return _new(
+        np.full(t.shape, fill_value, dtype=t.dtype if dtype is None else as_dtype(dtype)),
+        requires_grad,
+        device,
+    )
 
 
 def empty_like(t, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -87,7 +93,9 @@ def empty_like(t, dtype=None, requires_grad=False, device=None) -> Tensor:
 def _float_like(name, t, dtype):
     dtype = t.dtype if dtype is None else as_dtype(dtype)
     if dtype.kind != "f":
-        raise TypeError(f"{name}: random values need a floating-point dtype, the tensor has {dtype}; pass dtype=minigrad.float")
+        raise TypeError(
+            f"{name}: random values need a floating-point dtype, the tensor has {dtype}; pass dtype=minigrad.float"
+        )
     return dtype
 
 
@@ -98,7 +106,9 @@ def rand_like(t, dtype=None, requires_grad=False, device=None) -> Tensor:
 
 def randn_like(t, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Standard normal samples of `t`'s shape (and dtype, unless `dtype` is given)."""
-    return _new(generator().standard_normal(t.shape, dtype=_float_like("randn_like", t, dtype)), requires_grad, device)
+    return _new(
+        generator().standard_normal(t.shape, dtype=_float_like("randn_like", t, dtype)), requires_grad, device
+    )
 
 
 def randint(low, high=None, size=None, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -106,12 +116,20 @@ def randint(low, high=None, size=None, dtype=None, requires_grad=False, device=N
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
     dtype = np.int64 if dtype is None else as_dtype(dtype)
-    return _new(generator().integers(low, high, _shape_arg((size,) if isinstance(size, int) else tuple(size))).astype(dtype), requires_grad, device)
+    return _new(
+        generator()
+        .integers(low, high, _shape_arg((size,) if isinstance(size, int) else tuple(size)))
+        .astype(dtype),
+        requires_grad,
+        device,
+    )
 
 
 def randperm(n: int, dtype=None, device=None) -> Tensor:
     """A random permutation of 0 .. n-1 (int64)."""
-    return _new(generator().permutation(n).astype(np.int64 if dtype is None else as_dtype(dtype)), False, device)
+    return _new(
+        generator().permutation(n).astype(np.int64 if dtype is None else as_dtype(dtype)), False, device
+    )
 
 
 def linspace(start, end, steps: int, dtype=None, requires_grad=False, device=None) -> Tensor:

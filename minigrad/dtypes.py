@@ -17,7 +17,15 @@ uint8 = np.uint8
 bool_ = np.bool_
 
 # PyTorch's short names; `minigrad.float`, `minigrad.long`, ... are these (see minigrad/__init__.py).
-ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32, "short": int16, "bool": bool_}
+ALIASES = {
+    "float": float32,
+    "double": float64,
+    "half": float16,
+    "long": int64,
+    "int": int32,
+    "short": int16,
+    "bool": bool_,
+}
 
 _default_float = np.dtype(np.float32)
 

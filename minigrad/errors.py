@@ -40,7 +40,9 @@ def dim_error(op: str, dim, shape: tuple, requirement: str = "") -> Exception:
         return TypeError(f"{op}: dim must be an int or a tuple of ints, got {type(dim).__name__} {dim!r}")
     ndim = len(shape)
     allowed = f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}]"
-    return DimError(f"{op}: dim {dim} is out of range for a tensor of shape {tuple(shape)} (expected {requirement or allowed})")
+    return DimError(
+        f"{op}: dim {dim} is out of range for a tensor of shape {tuple(shape)} (expected {requirement or allowed})"
+    )
 
 
 def normalize_axes(op: str, axis, shape: tuple) -> tuple:
@@ -53,7 +55,11 @@ def normalize_axes(op: str, axis, shape: tuple) -> tuple:
     axes = (axis,) if not isinstance(axis, (tuple, list)) else tuple(axis)
     normalized = []
     for a in axes:
-        if not isinstance(a, (int, np.integer)) or isinstance(a, bool) or not -max(ndim, 1) <= a < max(ndim, 1):
+        if (
+            not isinstance(a, (int, np.integer))
+            or isinstance(a, bool)
+            or not -max(ndim, 1) <= a < max(ndim, 1)
+        ):
             raise dim_error(op, a, shape)
         if ndim:
             normalized.append(int(a) % ndim)
@@ -84,7 +90,7 @@ def pick_keepdim(keepdim: bool, keepdims) -> bool:
 
 
 def check_device(device) -> str:
-    """"cpu" for the CPU (the only device minigrad has), else a clear error."""
+    """ "cpu" for the CPU (the only device minigrad has), else a clear error."""
     name = str(getattr(device, "type", device))
     if name.split(":")[0] != "cpu":
         raise RuntimeError(f"device {name!r}: minigrad runs on the CPU only (NumPy), use 'cpu'")

@@ -33,7 +33,9 @@ def make_optimizer(name: str, params, lr=None, for_surface: bool = False, **hype
     accepted = entry.hyperparameters()
     for key in hyperparameters:
         if key not in accepted:
-            raise UsageError(f"{entry.display_name} has no hyperparameter {key!r} (it takes {', '.join(accepted)})")
+            raise UsageError(
+                f"{entry.display_name} has no hyperparameter {key!r} (it takes {', '.join(accepted)})"
+            )
     return entry.make(params, lr=lr, for_surface=for_surface, **hyperparameters)
 
 
@@ -45,7 +47,11 @@ def load_dataset(name: str, seed: int = 0, images: bool = False):
         return Xtr, ytr, Xte, yte, 10
     if images:
         raise UsageError(f"the cnn model needs images; use --dataset digits (got {name})")
-    X, y = (make_moons(1000, noise=0.15, seed=seed) if name == "moons" else make_spirals(1500, n_classes=3, noise=0.2, seed=seed))
+    X, y = (
+        make_moons(1000, noise=0.15, seed=seed)
+        if name == "moons"
+        else make_spirals(1500, n_classes=3, noise=0.2, seed=seed)
+    )
     n_test = len(y) // 5
     return X[n_test:], y[n_test:], X[:n_test], y[:n_test], int(y.max()) + 1
 
@@ -53,7 +59,9 @@ def load_dataset(name: str, seed: int = 0, images: bool = False):
 def build_model(name: str, n_inputs: int, n_classes: int):
     """The MLP of the comparison (n → 128 → 64 → classes, ReLU), or a small CNN for 1×8×8 images."""
     if name == "mlp":
-        return nn.Sequential(nn.Linear(n_inputs, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, n_classes))
+        return nn.Sequential(
+            nn.Linear(n_inputs, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, n_classes)
+        )
     return nn.Sequential(
         nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -68,7 +76,15 @@ def _loaders(data, batch_size, seed):
     return train_loader, test_loader
 
 
-def compare(dataset="digits", optimizers=tuple(OPTIMIZERS), epochs=30, batch_size=32, seed=0, progress=True, on_result=None) -> dict:
+def compare(
+    dataset="digits",
+    optimizers=tuple(OPTIMIZERS),
+    epochs=30,
+    batch_size=32,
+    seed=0,
+    progress=True,
+    on_result=None,
+) -> dict:
     """Train the same MLP (same initial weights, same batches) once per optimizer.
     Returns {display name: (History, test accuracy, seconds)}; `on_result(name, result)` is called as
     each optimizer finishes."""
@@ -84,7 +100,15 @@ def compare(dataset="digits", optimizers=tuple(OPTIMIZERS), epochs=30, batch_siz
         if progress:
             print(f"{display_name}:", flush=True)
         started = time.perf_counter()
-        history = fit(model, nn.CrossEntropyLoss(), make_optimizer(name, model.params()), train_loader, epochs, val_loader=test_loader, progress=progress)
+        history = fit(
+            model,
+            nn.CrossEntropyLoss(),
+            make_optimizer(name, model.params()),
+            train_loader,
+            epochs,
+            val_loader=test_loader,
+            progress=progress,
+        )
         results[display_name] = (history, history.val_accuracy[-1], time.perf_counter() - started)
         if on_result is not None:
             on_result(display_name, results[display_name])
@@ -94,14 +118,25 @@ def compare(dataset="digits", optimizers=tuple(OPTIMIZERS), epochs=30, batch_siz
 def format_table(results: dict) -> str:
     rows = [f"{'optimizer':<10} {'train loss':>10} {'test acc':>9} {'epochs':>6} {'seconds':>8}"]
     for name, (history, accuracy, seconds) in results.items():
-        rows.append(f"{name:<10} {history.train_loss[-1]:>10.4f} {accuracy:>9.4f} {history.epochs:>6d} {seconds:>8.2f}")
+        rows.append(
+            f"{name:<10} {history.train_loss[-1]:>10.4f} {accuracy:>9.4f} {history.epochs:>6d} {seconds:>8.2f}"
+        )
     return "\n".join(rows)
 
 
 SETTINGS = ("dataset", "model", "optimizer", "epochs", "batch_size", "seed", "split", "lr", "hyperparameters")
 
 
-def run_settings(dataset="digits", model_name="mlp", optimizer="adam", epochs=10, batch_size=32, seed=0, lr=None, hyperparameters=None) -> dict:
+def run_settings(
+    dataset="digits",
+    model_name="mlp",
+    optimizer="adam",
+    epochs=10,
+    batch_size=32,
+    seed=0,
+    lr=None,
+    hyperparameters=None,
+) -> dict:
     """Every setting of a `train` run, as its checkpoints record them (`lr=None`: the registry's rate)."""
     return {
         "dataset": dataset, "model": model_name, "optimizer": optimizer, "epochs": int(epochs),
@@ -114,15 +149,26 @@ def run_settings(dataset="digits", model_name="mlp", optimizer="adam", epochs=10
 def read_checkpoint(path) -> dict:
     """A checkpoint `train(save=...)` wrote, with its parts checked (CheckpointError otherwise)."""
     checkpoint = mg.load(path)
-    parts = {"settings": dict, "epoch": int, "model": dict, "optimizer": dict, "loader": dict, "history": dict}
+    parts = {
+        "settings": dict,
+        "epoch": int,
+        "model": dict,
+        "optimizer": dict,
+        "loader": dict,
+        "history": dict,
+    }
     if not isinstance(checkpoint, dict):
         raise CheckpointError(f"{path} is not a checkpoint of minigrad train")
     for part, kind in parts.items():
         if not isinstance(checkpoint.get(part), kind) or isinstance(checkpoint.get(part), bool):
-            raise CheckpointError(f"{path} is not a checkpoint of minigrad train (its {part!r} is missing or damaged)")
+            raise CheckpointError(
+                f"{path} is not a checkpoint of minigrad train (its {part!r} is missing or damaged)"
+            )
     settings = checkpoint["settings"]
     if set(settings) != set(SETTINGS) or settings["optimizer"] not in OPTIMIZERS:
-        raise CheckpointError(f"{path} is not a checkpoint of minigrad train (its settings are incomplete or unknown)")
+        raise CheckpointError(
+            f"{path} is not a checkpoint of minigrad train (its settings are incomplete or unknown)"
+        )
     return checkpoint
 
 
@@ -141,31 +187,61 @@ def resume_settings(checkpoint: dict, given: dict, path="the checkpoint") -> tup
             for name, new in value.items():
                 old = saved["hyperparameters"].get(name, entry.hyperparameters().get(name))
                 if name not in entry.hyperparameters():
-                    differing.append(f"--{name.replace('_', '-')} ({entry.display_name}, the checkpoint's optimizer, has no {name})")
+                    differing.append(
+                        f"--{name.replace('_', '-')} ({entry.display_name}, the checkpoint's optimizer, has no {name})"
+                    )
                 elif new != old:
-                    differing.append(f"--{name.replace('_', '-')} {show_setting(new)} (the checkpoint has {show_setting(old)})")
+                    differing.append(
+                        f"--{name.replace('_', '-')} {show_setting(new)} (the checkpoint has {show_setting(old)})"
+                    )
         elif key not in ("lr", "epochs") and value != saved[key]:
-            differing.append(f"--{key.replace('_', '-')} {show_setting(value)} (the checkpoint has {show_setting(saved[key])})")
+            differing.append(
+                f"--{key.replace('_', '-')} {show_setting(value)} (the checkpoint has {show_setting(saved[key])})"
+            )
     if differing:
         raise UsageError(
             f"--resume {path}: these settings differ from the run being resumed: {'; '.join(differing)}. "
             "Leave them out to continue the run as it was (only --lr and --epochs may change)"
         )
-    settings = {**saved, "lr": float(given.get("lr", saved["lr"])), "epochs": int(given.get("epochs", saved["epochs"]))}
+    settings = {
+        **saved,
+        "lr": float(given.get("lr", saved["lr"])),
+        "epochs": int(given.get("epochs", saved["epochs"])),
+    }
     messages = []
     if settings["lr"] != saved["lr"]:
         messages.append(f"lr {saved['lr']:g} → {settings['lr']:g} from epoch {checkpoint['epoch'] + 1}")
     if settings["epochs"] != saved["epochs"]:
-        messages.append(f"epochs {saved['epochs']} → {settings['epochs']} (the new total, {checkpoint['epoch']} done)")
+        messages.append(
+            f"epochs {saved['epochs']} → {settings['epochs']} (the new total, {checkpoint['epoch']} done)"
+        )
     return settings, messages
 
 
 def show_setting(value) -> str:
     """A setting as the command line spells it: 0.001, 0.9,0.999, adam."""
-    return ",".join(f"{v:g}" for v in value) if isinstance(value, (tuple, list)) else f"{value:g}" if isinstance(value, float) else str(value)
+    return (
+        ",".join(f"{v:g}" for v in value)
+        if isinstance(value, (tuple, list))
+        else f"{value:g}"
+        if isinstance(value, float)
+        else str(value)
+    )
 
 
-def train(dataset="digits", model_name="mlp", optimizer="adam", epochs=10, batch_size=32, seed=0, lr=None, hyperparameters=None, save=None, resume=None, progress=True):
+def train(
+    dataset="digits",
+    model_name="mlp",
+    optimizer="adam",
+    epochs=10,
+    batch_size=32,
+    seed=0,
+    lr=None,
+    hyperparameters=None,
+    save=None,
+    resume=None,
+    progress=True,
+):
     """Train one model; with `save`, a checkpoint (every setting of the run, model, optimizer, loader
     and history) after every epoch; with `resume`, continue from one. A resumed run equals an
     uninterrupted one bit for bit. Resuming with a different learning rate applies it from the next
@@ -178,8 +254,13 @@ def train(dataset="digits", model_name="mlp", optimizer="adam", epochs=10, batch
         saved = checkpoint["settings"]
         differing = [key for key in SETTINGS if key not in ("lr", "epochs") and saved[key] != settings[key]]
         if differing:
-            raise UsageError(f"the checkpoint {resume} is from a different run: " + ", ".join(
-                f"{key} {show_setting(settings[key])} (the checkpoint has {show_setting(saved[key])})" for key in differing))
+            raise UsageError(
+                f"the checkpoint {resume} is from a different run: "
+                + ", ".join(
+                    f"{key} {show_setting(settings[key])} (the checkpoint has {show_setting(saved[key])})"
+                    for key in differing
+                )
+            )
     data = load_dataset(dataset, seed, images=model_name == "cnn")
     mg.manual_seed(seed)
     model = build_model(model_name, int(np.prod(data[0].shape[1:])), data[4])

@@ -55,7 +55,9 @@ class Function:
                 arrays.append(_constant(x))
                 needs_grad.append(False)
         if tensor is None:
-            raise TypeError(f"{cls.op_name()}: expected at least one Tensor among its inputs, got only constants")
+            raise TypeError(
+                f"{cls.op_name()}: expected at least one Tensor among its inputs, got only constants"
+            )
         recording = _GradMode.enabled and True in needs_grad
         fn.needs_grad = needs_grad if recording else None
         try:
@@ -93,7 +95,11 @@ class ViewFunction(Function):
     def apply(cls, *inputs, **params):
         result = super().apply(*inputs, **params)
         base = inputs[0]
-        if isinstance(base, Node) and result._data.base is not None and np.may_share_memory(result._data, base._data):
+        if (
+            isinstance(base, Node)
+            and result._data.base is not None
+            and np.may_share_memory(result._data, base._data)
+        ):
             root = getattr(base, "_base", None)
             result._base = base if root is None else root
         return result

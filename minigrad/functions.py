@@ -89,12 +89,20 @@ def _method(name: str):
 
 
 # The function forms of the tensor methods.
-add, sub, mul, div, pow, matmul, neg = (_method(n) for n in ("add", "sub", "mul", "div", "pow", "matmul", "neg"))
+add, sub, mul, div, pow, matmul, neg = (
+    _method(n) for n in ("add", "sub", "mul", "div", "pow", "matmul", "neg")
+)
 subtract, multiply, divide, negative = sub, mul, div, neg
-exp, log, sqrt, abs, tanh, sigmoid, relu = (_method(n) for n in ("exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu"))
+exp, log, sqrt, abs, tanh, sigmoid, relu = (
+    _method(n) for n in ("exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu")
+)
 clamp, clip = _method("clamp"), _method("clip")
-sum, mean, amax, amin, argmax, argmin = (_method(n) for n in ("sum", "mean", "amax", "amin", "argmax", "argmin"))
-std, var, norm, logsumexp, softmax, log_softmax = (_method(n) for n in ("std", "var", "norm", "logsumexp", "softmax", "log_softmax"))
+sum, mean, amax, amin, argmax, argmin = (
+    _method(n) for n in ("sum", "mean", "amax", "amin", "argmax", "argmin")
+)
+std, var, norm, logsumexp, softmax, log_softmax = (
+    _method(n) for n in ("std", "var", "norm", "logsumexp", "softmax", "log_softmax")
+)
 all, any = _method("all"), _method("any")
 reshape, flatten, squeeze, unsqueeze = (_method(n) for n in ("reshape", "flatten", "squeeze", "unsqueeze"))
 transpose, permute, t, clone = (_method(n) for n in ("transpose", "permute", "t", "clone"))

@@ -57,7 +57,9 @@ class _ModeWithoutArguments(set_grad_enabled):
         if func is None:
             return super().__new__(cls)
         if not callable(func):
-            raise TypeError(f"{cls.__name__}() takes no arguments (got {func!r}); use it as `with {cls.__name__}():` or `@{cls.__name__}`")
+            raise TypeError(
+                f"{cls.__name__}() takes no arguments (got {func!r}); use it as `with {cls.__name__}():` or `@{cls.__name__}`"
+            )
         return cls()(func)
 
     def __init__(self, func=None):

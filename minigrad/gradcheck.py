@@ -19,7 +19,15 @@ class GradcheckError(AssertionError):
     """The analytic and the numerical gradient disagree."""
 
 
-def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, max_elements: int = 1000, seed: int = 0) -> bool:
+def gradcheck(
+    fn,
+    inputs,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    max_elements: int = 1000,
+    seed: int = 0,
+) -> bool:
     """Check backward against central differences for every input that requires grad.
 
     `fn(*inputs)` must return a Tensor (or a tuple of them). Inputs are checked in float64: a float64
@@ -49,7 +57,9 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         total = sum((out * w).sum() for out, w in zip(outputs, weights) if out.requires_grad)
         if isinstance(total, Tensor):
             total.backward()
-        analytic = [np.zeros(args[i].shape) if args[i]._grad is None else args[i]._grad.copy() for i in checked]
+        analytic = [
+            np.zeros(args[i].shape) if args[i]._grad is None else args[i]._grad.copy() for i in checked
+        ]
     finally:
         for i, grad in zip(checked, saved_grads):
             args[i]._grad = grad
@@ -84,7 +94,9 @@ def _outputs(out) -> list:
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     for o in outs:
         if not isinstance(o, Tensor):
-            raise TypeError(f"gradcheck: fn must return a Tensor or a tuple of Tensors, got {type(o).__name__}")
+            raise TypeError(
+                f"gradcheck: fn must return a Tensor or a tuple of Tensors, got {type(o).__name__}"
+            )
     return outs
 
 

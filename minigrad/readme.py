@@ -66,8 +66,12 @@ def comparable(output: str) -> list:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m minigrad.readme", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="only check that the README is up to date (default: rewrite it)")
-    parser.add_argument("--readme", type=Path, default=ROOT / "README.md", help="the README to update (default: %(default)s)")
+    parser.add_argument(
+        "--check", action="store_true", help="only check that the README is up to date (default: rewrite it)"
+    )
+    parser.add_argument(
+        "--readme", type=Path, default=ROOT / "README.md", help="the README to update (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     text = args.readme.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as folder:
@@ -76,7 +80,10 @@ def main(argv=None) -> int:
             if comparable(output) == comparable(readme_block(text)):
                 print("README.md: the compare table is up to date")
                 return 0
-            print("README.md records:\n" + readme_block(text) + "\nminigrad compare prints:\n" + output, file=sys.stderr)
+            print(
+                "README.md records:\n" + readme_block(text) + "\nminigrad compare prints:\n" + output,
+                file=sys.stderr,
+            )
             print("run `python -m minigrad.readme` to update it", file=sys.stderr)
             return 1
         args.readme.write_text(with_block(text, output), encoding="utf-8")

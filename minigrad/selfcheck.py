@@ -97,9 +97,19 @@ CASES = [
     # minigrad.nn: the fused layers and losses
     ("linear", lambda x, w, b: F.linear(x, w, b), [(5, 4), (3, 4), (3,)], "normal"),
     ("linear 3-d input", lambda x, w: F.linear(x, w), [(2, 5, 4), (3, 4)], "normal"),
-    ("linear_relu (fused)", lambda x, w, b: LinearReLUFunction.apply(x, w, b), [(5, 4), (3, 4), (3,)], "normal"),
+    (
+        "linear_relu (fused)",
+        lambda x, w, b: LinearReLUFunction.apply(x, w, b),
+        [(5, 4), (3, 4), (3,)],
+        "normal",
+    ),
     ("conv2d", lambda x, w, b: F.conv2d(x, w, b), [(2, 3, 5, 5), (4, 3, 3, 3), (4,)], "normal"),
-    ("conv2d stride padding", lambda x, w: F.conv2d(x, w, stride=2, padding=1), [(2, 2, 6, 7), (3, 2, 3, 2)], "normal"),
+    (
+        "conv2d stride padding",
+        lambda x, w: F.conv2d(x, w, stride=2, padding=1),
+        [(2, 2, 6, 7), (3, 2, 3, 2)],
+        "normal",
+    ),
     ("max_pool2d", lambda x: F.max_pool2d(x, 2), [(2, 3, 4, 6)], "normal"),
     ("max_pool2d overlapping", lambda x: F.max_pool2d(x, 3, stride=1), [(1, 2, 5, 5)], "normal"),
     ("avg_pool2d", lambda x: F.avg_pool2d(x, (2, 3), stride=(2, 1)), [(2, 2, 5, 6)], "normal"),
@@ -109,8 +119,18 @@ CASES = [
     ("nll_loss", lambda z: F.nll_loss(z.log_softmax(), _LABELS, reduction="sum"), [(5, 4)], "normal"),
     ("mse_loss", lambda x, y: F.mse_loss(x, y), [(4, 3), (4, 3)], "normal"),
     ("l1_loss", lambda x, y: F.l1_loss(x, y, reduction="sum"), [(4, 3), (4, 3)], "normal"),
-    ("binary_cross_entropy", lambda p: F.binary_cross_entropy(p / 2.5, mg.tensor(np.full((4, 3), 0.3))), [(4, 3)], "positive"),
-    ("binary_cross_entropy_with_logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y / 2), [(4, 3), (4, 3)], "positive"),
+    (
+        "binary_cross_entropy",
+        lambda p: F.binary_cross_entropy(p / 2.5, mg.tensor(np.full((4, 3), 0.3))),
+        [(4, 3)],
+        "positive",
+    ),
+    (
+        "binary_cross_entropy_with_logits",
+        lambda x, y: F.binary_cross_entropy_with_logits(x, y / 2),
+        [(4, 3), (4, 3)],
+        "positive",
+    ),
 ]
 
 

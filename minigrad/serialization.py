@@ -84,7 +84,9 @@ def load(path, weights_only: bool = True, map_location=None):
     except OSError as error:
         raise CheckpointError(f"load: cannot read {path}: {error}") from None
     if magic != b"PK\x03\x04":
-        raise CheckpointError(f"load: {path} is not a minigrad checkpoint (not a .npz archive; a pickle file is refused)")
+        raise CheckpointError(
+            f"load: {path} is not a minigrad checkpoint (not a .npz archive; a pickle file is refused)"
+        )
     try:
         structure, arrays = _read_archive(path, size)
         return _decode(structure["root"], arrays, 0)
@@ -93,7 +95,9 @@ def load(path, weights_only: bool = True, map_location=None):
     except Exception as error:
         # The file is untrusted data: whatever its damage makes zipfile, NumPy or json raise is reported
         # as a damaged checkpoint (the checks in _read_archive keep allocations within the file's size).
-        raise CheckpointError(f"load: {path} is damaged or not a minigrad checkpoint ({type(error).__name__}: {error})") from None
+        raise CheckpointError(
+            f"load: {path} is damaged or not a minigrad checkpoint ({type(error).__name__}: {error})"
+        ) from None
 
 
 def _read_archive(path, size: int) -> tuple:
@@ -106,7 +110,9 @@ def _read_archive(path, size: int) -> tuple:
                 raise CheckpointError(f"is damaged: unexpected or repeated archive member {name!r}")
             if info.compress_type != zipfile.ZIP_STORED or info.file_size > size:
                 # `save` never compresses; a stored member cannot be larger than the file.
-                raise CheckpointError(f"is damaged: archive member {name!r} is compressed or larger than the file")
+                raise CheckpointError(
+                    f"is damaged: archive member {name!r} is compressed or larger than the file"
+                )
             members[name[:-4]] = info
         if _STRUCTURE not in members:
             raise CheckpointError("is a .npz archive but not a minigrad checkpoint")
@@ -118,7 +124,9 @@ def _read_archive(path, size: int) -> tuple:
     if not isinstance(structure, dict):
         raise CheckpointError("is damaged: its structure description is not a JSON object")
     if structure.get("format") != FORMAT or structure.get("version") != VERSION:
-        raise CheckpointError(f"has an unknown format {structure.get('format')!r} version {structure.get('version')!r}")
+        raise CheckpointError(
+            f"has an unknown format {structure.get('format')!r} version {structure.get('version')!r}"
+        )
     if "root" not in structure:
         raise CheckpointError("is damaged: its structure description has no root")
     return structure, arrays
@@ -134,9 +142,13 @@ def _read_member(archive, info) -> np.ndarray:
         elif version == (2, 0):
             shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(member)
         else:
-            raise CheckpointError(f"is damaged: member {info.filename!r} has an unsupported .npy version {version}")
+            raise CheckpointError(
+                f"is damaged: member {info.filename!r} has an unsupported .npy version {version}"
+            )
         if dtype.hasobject:
-            raise CheckpointError(f"is damaged or not a minigrad checkpoint: member {info.filename!r} holds Python objects (loading them would need pickle)")
+            raise CheckpointError(
+                f"is damaged or not a minigrad checkpoint: member {info.filename!r} holds Python objects (loading them would need pickle)"
+            )
         declared = math.prod(shape) * dtype.itemsize
         if declared != info.file_size - member.tell():
             raise CheckpointError(
@@ -178,7 +190,9 @@ def _encode(obj, arrays: dict, depth: int = 0):
     if isinstance(obj, (list, tuple)):
         return {type(obj).__name__: [_encode(v, arrays, depth + 1) for v in obj]}
     hint = "; save model.state_dict() instead of the model" if hasattr(obj, "state_dict") else ""
-    raise TypeError(f"save: cannot save a {type(obj).__name__} (only arrays, numbers, strings, None, dicts, lists, tuples){hint}")
+    raise TypeError(
+        f"save: cannot save a {type(obj).__name__} (only arrays, numbers, strings, None, dicts, lists, tuples){hint}"
+    )
 
 
 def _decode(node, arrays: dict, depth: int):
@@ -187,7 +201,7 @@ def _decode(node, arrays: dict, depth: int):
         raise CheckpointError(f"is damaged: its structure is nested deeper than {MAX_DEPTH} levels")
     if not isinstance(node, dict) or len(node) != 1:
         raise CheckpointError(f"is damaged: a structure node is {type(node).__name__} {str(node)[:40]!r}")
-    (kind, value), = node.items()
+    ((kind, value),) = node.items()
     if kind == "value" and (value is None or isinstance(value, (bool, int, float, str))):
         return value
     if kind in ("array", "scalar") and isinstance(value, str) and value in arrays:
@@ -199,7 +213,12 @@ def _decode(node, arrays: dict, depth: int):
     if kind == "dict" and isinstance(value, list):
         result = {}
         for item in value:
-            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], (str, int)) and not isinstance(item[0], bool)):
+            if not (
+                isinstance(item, list)
+                and len(item) == 2
+                and isinstance(item[0], (str, int))
+                and not isinstance(item[0], bool)
+            ):
                 raise CheckpointError(f"is damaged: a dict entry is {str(item)[:40]!r}")
             result[item[0]] = _decode(item[1], arrays, depth + 1)
         return result

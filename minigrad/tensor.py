@@ -63,7 +63,9 @@ def _to_array(data, dtype=None) -> np.ndarray:
     if array.dtype.kind == "f":  # Python floats become the default float dtype (float32)
         array = array.astype(get_default_dtype(), copy=False)
     elif array.dtype.kind not in "biu":
-        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} data of dtype {array.dtype}")
+        raise TypeError(
+            f"tensor: cannot make a tensor from {type(data).__name__} data of dtype {array.dtype}"
+        )
     return array
 
 
@@ -73,7 +75,9 @@ def _checked_nesting(data, dim: int = 0):
         length = len(data[0])
         for item in data:
             if len(item) != length:
-                raise ValueError(f"tensor: ragged nested list: expected sequence of length {length} at dim {dim + 1} (got {len(item)})")
+                raise ValueError(
+                    f"tensor: ragged nested list: expected sequence of length {length} at dim {dim + 1} (got {len(item)})"
+                )
             _checked_nesting(item, dim + 1)
     elif isinstance(data, (list, tuple)) and any(isinstance(x, (list, tuple)) for x in data):
         raise ValueError(f"tensor: ragged nested list: numbers and sequences mixed at dim {dim + 1}")
@@ -207,7 +211,9 @@ class Tensor(autograd.Node):
         if value is not None:
             value = np.asarray(value._data if isinstance(value, Tensor) else value)
             if value.shape != self._data.shape:
-                raise ValueError(f"grad: assigned shape {value.shape} but the tensor has shape {self._data.shape}")
+                raise ValueError(
+                    f"grad: assigned shape {value.shape} but the tensor has shape {self._data.shape}"
+                )
             if value.dtype != self._data.dtype:
                 value = value.astype(self._data.dtype)
         self._grad = value
@@ -344,7 +350,9 @@ class Tensor(autograd.Node):
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
-            raise ValueError(f"item: only a tensor with one element can be a Python number, shape is {self.shape}")
+            raise ValueError(
+                f"item: only a tensor with one element can be a Python number, shape is {self.shape}"
+            )
         return self._data.item()
 
     def detach(self) -> "Tensor":
@@ -430,7 +438,9 @@ class Tensor(autograd.Node):
         higher-order gradients (`create_graph=True`) are not supported.
         """
         if create_graph:
-            raise NotImplementedError("backward: create_graph=True (higher-order gradients) is not supported by minigrad")
+            raise NotImplementedError(
+                "backward: create_graph=True (higher-order gradients) is not supported by minigrad"
+            )
         if not self._requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad and has no graph "
@@ -444,9 +454,13 @@ class Tensor(autograd.Node):
                 )
             gradient = np.ones_like(self._data)
         else:
-            gradient = np.asarray(gradient._data if isinstance(gradient, Tensor) else gradient, dtype=self._data.dtype)
+            gradient = np.asarray(
+                gradient._data if isinstance(gradient, Tensor) else gradient, dtype=self._data.dtype
+            )
             if gradient.shape != self._data.shape:
-                raise ValueError(f"backward: grad has shape {gradient.shape} but the tensor has shape {tuple(self.shape)}")
+                raise ValueError(
+                    f"backward: grad has shape {gradient.shape} but the tensor has shape {tuple(self.shape)}"
+                )
         autograd.backward(self, gradient)
 
     # -- arithmetic (Python numbers and arrays work on either side) ---------------------------------
@@ -574,8 +588,14 @@ class Tensor(autograd.Node):
         return self
 
     def _index_dim(self, op, dim, index) -> int:
-        if not isinstance(index, np.ndarray) or index.dtype.kind not in "iu" or index.ndim != max(self._data.ndim, 1):
-            raise ValueError(f"{op}: index must be an integer tensor with as many dims as the input ({self._data.ndim})")
+        if (
+            not isinstance(index, np.ndarray)
+            or index.dtype.kind not in "iu"
+            or index.ndim != max(self._data.ndim, 1)
+        ):
+            raise ValueError(
+                f"{op}: index must be an integer tensor with as many dims as the input ({self._data.ndim})"
+            )
         axis = normalize_axis(op, dim, self._data.ndim, self._data.shape)
         if index.size and (index.min() < 0 or index.max() >= self._data.shape[axis]):
             raise IndexError(f"{op}: index out of range for dim {dim} of size {self._data.shape[axis]}")
@@ -657,7 +677,9 @@ class Tensor(autograd.Node):
 
     def std(self, dim=None, *, correction=1, keepdim=False, unbiased=None, axis=None, keepdims=None):
         """√var: the standard deviation with PyTorch's default correction (n - 1)."""
-        return self.var(dim, correction=correction, keepdim=keepdim, unbiased=unbiased, axis=axis, keepdims=keepdims).sqrt()
+        return self.var(
+            dim, correction=correction, keepdim=keepdim, unbiased=unbiased, axis=axis, keepdims=keepdims
+        ).sqrt()
 
     def norm(self, p=2, dim=None, keepdim=False):
         """The p-norm over `dim` (all elements by default): p = 2 (Euclidean), 1, or inf."""
@@ -670,7 +692,9 @@ class Tensor(autograd.Node):
         return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
 
     def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return LogSumExp.apply(self, axis=pick_dim("logsumexp", dim, axis), keepdims=pick_keepdim(keepdim, keepdims))
+        return LogSumExp.apply(
+            self, axis=pick_dim("logsumexp", dim, axis), keepdims=pick_keepdim(keepdim, keepdims)
+        )
 
     def softmax(self, dim=-1, *, axis=None):
         return Softmax.apply(self, axis=pick_dim("softmax", dim if axis is None else None, axis))
@@ -698,7 +722,9 @@ class Tensor(autograd.Node):
             raise ValueError(f"{op}: cannot reduce an empty tensor of shape {tuple(self.shape)}")
         if dim is None:
             found = function(self._data)
-            return Tensor._wrap(np.reshape(found, (1,) * self._data.ndim) if keepdim else np.asarray(found, dtype=np.int64))
+            return Tensor._wrap(
+                np.reshape(found, (1,) * self._data.ndim) if keepdim else np.asarray(found, dtype=np.int64)
+            )
         if self._data.ndim == 0:
             normalize_axes(op, dim, ())  # accepts 0 and -1 only
             return Tensor._wrap(np.zeros((), dtype=np.int64))
@@ -707,7 +733,9 @@ class Tensor(autograd.Node):
 
     def _plain(self, op, function, dim, axis, keepdim, keepdims):
         axes = normalize_axes(op, pick_dim(op, dim, axis), self._data.shape)
-        return Tensor._wrap(np.asarray(function(self._data, axis=axes, keepdims=pick_keepdim(keepdim, keepdims))))
+        return Tensor._wrap(
+            np.asarray(function(self._data, axis=axes, keepdims=pick_keepdim(keepdim, keepdims)))
+        )
 
     # -- shape ---------------------------------------------------------------------------------------
 
@@ -729,7 +757,9 @@ class Tensor(autograd.Node):
         dims = _shape_arg(dims)
         axes = [normalize_axis("permute", d, self._data.ndim, self._data.shape) for d in dims]
         if sorted(axes) != list(range(self._data.ndim)):
-            raise ValueError(f"permute: dims {dims} are not a permutation of the {self._data.ndim} dims of shape {tuple(self.shape)}")
+            raise ValueError(
+                f"permute: dims {dims} are not a permutation of the {self._data.ndim} dims of shape {tuple(self.shape)}"
+            )
         return Transpose.apply(self, axes=tuple(axes))
 
     def transpose(self, dim0, dim1):
@@ -739,7 +769,10 @@ class Tensor(autograd.Node):
             normalize_axes("transpose", dim0, ()), normalize_axes("transpose", dim1, ())
             return Transpose.apply(self, axes=())
         axes = list(range(ndim))
-        i, j = normalize_axis("transpose", dim0, ndim, self._data.shape), normalize_axis("transpose", dim1, ndim, self._data.shape)
+        i, j = (
+            normalize_axis("transpose", dim0, ndim, self._data.shape),
+            normalize_axis("transpose", dim1, ndim, self._data.shape),
+        )
         axes[i], axes[j] = axes[j], axes[i]
         return Transpose.apply(self, axes=tuple(axes))
 
@@ -749,7 +782,9 @@ class Tensor(autograd.Node):
     def t(self):
         """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is)."""
         if self._data.ndim > 2:
-            raise ValueError(f"t: expects a tensor with at most 2 dims, got shape {tuple(self.shape)}; use transpose(d0, d1)")
+            raise ValueError(
+                f"t: expects a tensor with at most 2 dims, got shape {tuple(self.shape)}; use transpose(d0, d1)"
+            )
         return Transpose.apply(self, axes=None)
 
     @property
@@ -821,10 +856,14 @@ class Tensor(autograd.Node):
         return self._in_place("copy_", _value(src), src)
 
     def add_(self, other, alpha=1):
-        return self._in_place("add_", self._data + _value(other) * alpha if alpha != 1 else self._data + _value(other), other)
+        return self._in_place(
+            "add_", self._data + _value(other) * alpha if alpha != 1 else self._data + _value(other), other
+        )
 
     def sub_(self, other, alpha=1):
-        return self._in_place("sub_", self._data - _value(other) * alpha if alpha != 1 else self._data - _value(other), other)
+        return self._in_place(
+            "sub_", self._data - _value(other) * alpha if alpha != 1 else self._data - _value(other), other
+        )
 
     def mul_(self, other):
         return self._in_place("mul_", self._data * _value(other), other)
@@ -833,7 +872,9 @@ class Tensor(autograd.Node):
         return self._in_place("div_", self._data / _value(other), other)
 
     def clamp_(self, min=None, max=None):
-        return self._in_place("clamp_", np.clip(self._data, min, max) if min is not None or max is not None else self._data)
+        return self._in_place(
+            "clamp_", np.clip(self._data, min, max) if min is not None or max is not None else self._data
+        )
 
     def uniform_(self, a=0.0, b=1.0):
         return self._in_place("uniform_", generator().uniform(a, b, self._data.shape))
@@ -902,6 +943,16 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
 
 # NumPy ufuncs that are ops here: `np.exp(t)` and `ndarray * t` stay in the graph (Tensor.__array_ufunc__).
 _UFUNC_OPS = {
-    np.add: Add, np.subtract: Sub, np.multiply: Mul, np.true_divide: Div, np.power: Pow, np.matmul: MatMul,
-    np.negative: Neg, np.exp: Exp, np.log: Log, np.sqrt: Sqrt, np.absolute: Abs, np.tanh: Tanh,
+    np.add: Add,
+    np.subtract: Sub,
+    np.multiply: Mul,
+    np.true_divide: Div,
+    np.power: Pow,
+    np.matmul: MatMul,
+    np.negative: Neg,
+    np.exp: Exp,
+    np.log: Log,
+    np.sqrt: Sqrt,
+    np.absolute: Abs,
+    np.tanh: Tanh,
 }

@@ -74,7 +74,19 @@ def evaluate(model, loader, loss_fn=None) -> dict:
     }
 
 
-def fit(model, loss_fn, optimizer, train_loader, epochs: int, val_loader=None, scheduler=None, progress=True, history=None, start_epoch: int = 0, on_epoch_end=None) -> History:
+def fit(
+    model,
+    loss_fn,
+    optimizer,
+    train_loader,
+    epochs: int,
+    val_loader=None,
+    scheduler=None,
+    progress=True,
+    history=None,
+    start_epoch: int = 0,
+    on_epoch_end=None,
+) -> History:
     """Train `model` for epochs `start_epoch` .. `epochs - 1` and return the `History`.
 
     `scheduler.step()` runs once per epoch. `progress=True` shows a tqdm bar per epoch when tqdm is
@@ -143,7 +155,9 @@ def _check_finite_batch(inputs, targets, epoch: int, step: int) -> None:
         data = np.asarray(getattr(batch, "data", batch))
         if data.dtype.kind in "fc" and not np.all(np.isfinite(data)):
             nans, infs = int(np.isnan(data).sum()), int(np.isinf(data).sum())
-            found = " and ".join(text for text in (f"{nans} NaN" if nans else "", f"{infs} infinite" if infs else "") if text)
+            found = " and ".join(
+                text for text in (f"{nans} NaN" if nans else "", f"{infs} infinite" if infs else "") if text
+            )
             raise ValueError(
                 f"the training data has {found} value(s) in the {role} of epoch {epoch + 1}, step {step + 1}: "
                 "clean the data (e.g. drop or fill the missing values) before training"
@@ -158,7 +172,9 @@ def _progress_bar_factory():
         from tqdm.auto import tqdm
     except ImportError:
         return None
-    return lambda loader, epoch, epochs: tqdm(loader, desc=f"epoch {epoch + 1}/{epochs}", leave=False, unit="batch")
+    return lambda loader, epoch, epochs: tqdm(
+        loader, desc=f"epoch {epoch + 1}/{epochs}", leave=False, unit="batch"
+    )
 
 
 def _print_epoch(epoch: int, epochs: int, history: History) -> None:
@@ -169,4 +185,3 @@ def _print_epoch(epoch: int, epochs: int, history: History) -> None:
         if history.val_accuracy[-1] is not None:
             line += f", val accuracy {history.val_accuracy[-1]:.4f}"
     print(line + f" ({history.epoch_time[-1]:.2f} s)", file=sys.stderr)
-

@@ -30,8 +30,15 @@ def cell(source, kind="code", tags=(), outputs=None):
 
 def notebook(*cells):
     cells = [c if isinstance(c, dict) else cell(c) for c in cells]
-    return {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                                         "language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 def chapter04(function=SOLUTION, *extra):
@@ -50,7 +57,9 @@ def write(path, data):
 
 def tutorial_notebooks():
     """The committed chapter notebooks whose chapters have exercises (none until the chapters land)."""
-    return [path for path in notebooks.chapter_notebooks(TUTORIALS) if exercises_of(notebooks.chapter_of(path))]
+    return [
+        path for path in notebooks.chapter_notebooks(TUTORIALS) if exercises_of(notebooks.chapter_of(path))
+    ]
 
 
 # Chapters whose release is refused today, because a line of an exercise's solution also appears

@@ -51,7 +51,16 @@ def adagrad(theta, lr, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value
         g = yield theta
 
 
-def rmsprop(theta, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False, initial_accumulator_value=0.0):
+def rmsprop(
+    theta,
+    lr,
+    alpha=0.99,
+    eps=1e-8,
+    weight_decay=0.0,
+    momentum=0.0,
+    centered=False,
+    initial_accumulator_value=0.0,
+):
     v = np.full_like(theta, initial_accumulator_value)
     g_avg = np.zeros_like(theta)
     buf = np.zeros_like(theta)
@@ -85,7 +94,17 @@ def adadelta(theta, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, initial_accumul
         g = yield theta
 
 
-def adam(theta, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, initial_accumulator_value=0.0, decoupled=False, eps_hat=False):
+def adam(
+    theta,
+    lr,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+    amsgrad=False,
+    initial_accumulator_value=0.0,
+    decoupled=False,
+    eps_hat=False,
+):
     b1, b2 = betas
     m = np.zeros_like(theta)
     v = np.full_like(theta, initial_accumulator_value)
@@ -281,4 +300,3 @@ def run_seed(optimizer, theta0, grads):
         w = w + optimizer.update(np.array(g, dtype=np.float64))
         path.append(w.copy())
     return np.array(path)
-

@@ -14,7 +14,9 @@ sys.path.insert(0, str(BENCHMARKS))
 # run.py pins BLAS to one thread through the environment (for its own timings). Importing it here must
 # not leak that setting into this test process's children: the notebook tests run each chapter in a
 # fresh kernel, and one BLAS thread instead of two changes a printed rounding-level difference.
-_THREAD_VARIABLES = {name: os.environ.get(name) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+_THREAD_VARIABLES = {
+    name: os.environ.get(name) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+}
 import floor  # noqa: E402
 import run  # noqa: E402
 
@@ -28,7 +30,7 @@ for _name, _value in _THREAD_VARIABLES.items():
 @pytest.mark.parametrize("workload", [run.workload_w1, run.workload_w2, run.workload_w3])
 def test_workloads_agree_before_timing(workload):
     made = workload()  # raises if minigrad, the NumPy floor (and PyTorch, if installed) disagree
-    (name, (unit, per_call, contenders, number)), = made.items()
+    ((name, (unit, per_call, contenders, number)),) = made.items()
     assert {"minigrad", "NumPy floor"} <= set(contenders)
     for step in contenders.values():
         step()
@@ -37,7 +39,7 @@ def test_workloads_agree_before_timing(workload):
 def test_optimizer_step_workload_has_a_numpy_loop_to_compare_with():
     made = run.workload_w4()  # raises if minigrad's Adam and the NumPy loop (and PyTorch) disagree
     assert set(made) == {"W4a", "W4b"}
-    for name, (unit, per_call, contenders, number) in made.items():
+    for name, (_unit, _per_call, contenders, _number) in made.items():
         assert {"minigrad", "NumPy floor"} <= set(contenders) and name in run.FLOOR_TARGETS
 
 

@@ -15,7 +15,9 @@ def test_round_trip_of_nested_state(tmp_path):
         "model": nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)).state_dict(),
         "optimizer": {
             "state": {0: {"step": 7, "exp_avg": np.arange(3, dtype=np.float32)}, 1: {}},
-            "param_groups": [{"params": [0, 1], "lr": 0.001, "betas": (0.9, 0.999), "nesterov": False, "name": None}],
+            "param_groups": [
+                {"params": [0, 1], "lr": 0.001, "betas": (0.9, 0.999), "nesterov": False, "name": None}
+            ],
         },
         "epoch": 3,
         "loss": 0.125,
@@ -33,7 +35,9 @@ def test_round_trip_of_nested_state(tmp_path):
     opt = loaded["optimizer"]
     assert set(opt["state"]) == {0, 1} and opt["state"][0]["step"] == 7 and opt["state"][1] == {}
     np.testing.assert_array_equal(opt["state"][0]["exp_avg"], np.arange(3, dtype=np.float32))
-    assert opt["param_groups"] == [{"params": [0, 1], "lr": 0.001, "betas": (0.9, 0.999), "nesterov": False, "name": None}]
+    assert opt["param_groups"] == [
+        {"params": [0, 1], "lr": 0.001, "betas": (0.9, 0.999), "nesterov": False, "name": None}
+    ]
     assert loaded["epoch"] == 3 and loaded["loss"] == 0.125 and loaded["empty"] == []
     assert loaded["scalar"] == np.float32(2.5) and loaded["scalar"].dtype == np.float32
     np.testing.assert_array_equal(loaded["tensor"], [1.0, 2.0])
@@ -97,8 +101,11 @@ def test_an_npz_with_a_pickled_object_array_is_refused(tmp_path):
     marker = tmp_path / "pwned"
     path = tmp_path / "evil.npz"
     with open(path, "wb") as f:
-        np.savez(f, __minigrad__=np.array('{"format": "minigrad-checkpoint", "version": 1, "root": {"array": "a0"}}'),
-                 a0=np.array([_Exploit(str(marker))], dtype=object))
+        np.savez(
+            f,
+            __minigrad__=np.array('{"format": "minigrad-checkpoint", "version": 1, "root": {"array": "a0"}}'),
+            a0=np.array([_Exploit(str(marker))], dtype=object),
+        )
     with pytest.raises(mg.CheckpointError, match="damaged or not a minigrad checkpoint"):
         mg.load(path)
     assert not marker.exists()

@@ -7,7 +7,17 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.data import DataLoader, TensorDataset, datasets, load_digits, make_circles, make_moons, make_regression, make_spirals, make_xor
+from minigrad.data import (
+    DataLoader,
+    TensorDataset,
+    datasets,
+    load_digits,
+    make_circles,
+    make_moons,
+    make_regression,
+    make_spirals,
+    make_xor,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +45,9 @@ def test_digits_split_is_deterministic_and_disjoint():
     test_rows = [row.tobytes() for row in load_digits("test", seed=3)[0]]
     all_rows = [row.tobytes() for row in Xall]
     assert len(train_rows) + len(test_rows) >= len(set(all_rows))  # together they hold every image
-    assert sorted(load_digits("train", seed=3)[1].tolist() + load_digits("test", seed=3)[1].tolist()) == sorted(load_digits("all")[1].tolist())
+    assert sorted(
+        load_digits("train", seed=3)[1].tolist() + load_digits("test", seed=3)[1].tolist()
+    ) == sorted(load_digits("all")[1].tolist())
     assert len(load_digits("test", test_fraction=0.5)[1]) == round(0.5 * 1797)
 
 
@@ -68,7 +80,9 @@ def test_pyproject_lists_every_package():
     assert (ROOT / "datasets" / "README.md").read_text(encoding="utf-8").count("CC BY 4.0") == 1
 
 
-@pytest.mark.parametrize("make, n_classes", [(make_moons, 2), (make_circles, 2), (make_spirals, 3), (make_xor, 2)])
+@pytest.mark.parametrize(
+    "make, n_classes", [(make_moons, 2), (make_circles, 2), (make_spirals, 3), (make_xor, 2)]
+)
 def test_generators_are_seeded_classification_sets(make, n_classes):
     X, y = make(seed=0)
     assert X.dtype == np.float32 and y.dtype == np.int64 and X.shape == (len(y), 2)
@@ -97,7 +111,9 @@ def _dataset(n=10):
     return TensorDataset(np.arange(n * 2, dtype=np.float32).reshape(n, 2), np.arange(n))
 
 
-@pytest.mark.parametrize("batch_size, batches, sizes", [(None, 1, [10]), (1, 10, [1] * 10), (4, 3, [4, 4, 2]), (5, 2, [5, 5])])
+@pytest.mark.parametrize(
+    "batch_size, batches, sizes", [(None, 1, [10]), (1, 10, [1] * 10), (4, 3, [4, 4, 2]), (5, 2, [5, 5])]
+)
 def test_bgd_sgd_mbgd_batch_counts(batch_size, batches, sizes):
     loader = DataLoader(_dataset(), batch_size=batch_size)
     assert len(loader) == batches

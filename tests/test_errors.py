@@ -17,14 +17,32 @@ from minigrad.ops.elementwise import Mul
         (lambda: mg.ones(3) ** mg.ones(2), r"pow: cannot broadcast shapes \(3,\) and \(2,\)"),
         (lambda: mg.maximum(mg.ones(3), mg.ones(2)), r"maximum: cannot broadcast shapes \(3,\) and \(2,\)"),
         (lambda: mg.ones(3) + np.ones(4), r"add: cannot broadcast shapes \(3,\) and \(4,\)"),
-        (lambda: mg.ones(3, 4) @ mg.ones(5, 2), r"matmul: \(3, 4\) @ \(5, 2\): inner dimensions 4 and 5 differ"),
+        (
+            lambda: mg.ones(3, 4) @ mg.ones(5, 2),
+            r"matmul: \(3, 4\) @ \(5, 2\): inner dimensions 4 and 5 differ",
+        ),
         (lambda: mg.ones(4) @ mg.ones(3), r"matmul: \(4,\) @ \(3,\): inner dimensions 4 and 3 differ"),
-        (lambda: mg.ones(2, 3, 4) @ mg.ones(3, 4, 5), r"matmul: .*batch dimensions \(2,\) and \(3,\) do not broadcast"),
-        (lambda: mg.tensor(2.0) @ mg.ones(3), r"matmul: \(\) @ \(3,\): both operands need at least one dimension"),
-        (lambda: mg.ones(2, 3).reshape(4, 2), r"reshape: cannot reshape a tensor of shape \(2, 3\) \(6 elements\) to \(4, 2\)"),
+        (
+            lambda: mg.ones(2, 3, 4) @ mg.ones(3, 4, 5),
+            r"matmul: .*batch dimensions \(2,\) and \(3,\) do not broadcast",
+        ),
+        (
+            lambda: mg.tensor(2.0) @ mg.ones(3),
+            r"matmul: \(\) @ \(3,\): both operands need at least one dimension",
+        ),
+        (
+            lambda: mg.ones(2, 3).reshape(4, 2),
+            r"reshape: cannot reshape a tensor of shape \(2, 3\) \(6 elements\) to \(4, 2\)",
+        ),
         (lambda: mg.ones(2, 3).permute(0, 0), r"permute: dims \(0, 0\) are not a permutation"),
-        (lambda: mg.cat([mg.ones(2, 3), mg.ones(2, 4)]), r"cat: shapes \(2, 3\) and \(2, 4\) differ outside dim 0"),
-        (lambda: mg.stack([mg.ones(2), mg.ones(3)]), r"stack: all tensors need the same shape, got \(2,\) and \(3,\)"),
+        (
+            lambda: mg.cat([mg.ones(2, 3), mg.ones(2, 4)]),
+            r"cat: shapes \(2, 3\) and \(2, 4\) differ outside dim 0",
+        ),
+        (
+            lambda: mg.stack([mg.ones(2), mg.ones(3)]),
+            r"stack: all tensors need the same shape, got \(2,\) and \(3,\)",
+        ),
         (lambda: mg.cat([]), r"cat: needs at least one tensor"),
     ],
 )

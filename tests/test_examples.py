@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-PROGRAMS = {"quickstart_mlp.py": r"Reloaded model: Accuracy: ([\d.]+)%", "cnn_digits.py": r"Accuracy: \d+/\d+ \(([\d.]+)%\)"}
+PROGRAMS = {
+    "quickstart_mlp.py": r"Reloaded model: Accuracy: ([\d.]+)%",
+    "cnn_digits.py": r"Accuracy: \d+/\d+ \(([\d.]+)%\)",
+}
 
 
 def as_pytorch(source: str) -> str:
@@ -26,7 +29,9 @@ def as_pytorch(source: str) -> str:
 
 def run(program: Path, folder: Path) -> float:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    done = subprocess.run([sys.executable, str(program)], cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(program)], cwd=folder, env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     found = re.findall(PROGRAMS[program.name], done.stdout)
     assert found, done.stdout[-2000:]

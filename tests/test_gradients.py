@@ -42,7 +42,9 @@ float_elements = st.floats(-3, 3, allow_nan=False, allow_infinity=False, width=6
 
 @st.composite
 def broadcastable_pair(draw):
-    shape_a, shape_b = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3)).input_shapes
+    shape_a, shape_b = draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3)
+    ).input_shapes
     a = draw(hnp.arrays(np.float64, shape_a, elements=float_elements))
     b = draw(hnp.arrays(np.float64, shape_b, elements=float_elements))
     return a, b
@@ -77,8 +79,12 @@ def test_broadcast_division(pair):
 def array_and_axis(draw):
     shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, max_side=4))
     # Distinct values at least 0.01 apart: max/min have no derivative where two elements tie.
-    data = draw(hnp.arrays(np.float64, shape, elements=st.integers(-300, 300).map(lambda k: k / 100), unique=True))
-    axis = draw(st.none() | hnp.valid_tuple_axes(len(shape), min_size=1) | st.integers(-len(shape), len(shape) - 1))
+    data = draw(
+        hnp.arrays(np.float64, shape, elements=st.integers(-300, 300).map(lambda k: k / 100), unique=True)
+    )
+    axis = draw(
+        st.none() | hnp.valid_tuple_axes(len(shape), min_size=1) | st.integers(-len(shape), len(shape) - 1)
+    )
     return data, axis, draw(st.booleans())
 
 
@@ -104,9 +110,7 @@ def test_softmax_rows_sum_to_one_and_gradcheck(data):
 
 @given(
     st.integers(1, 4).flatmap(
-        lambda n: st.tuples(
-            st.just(n), st.lists(st.integers(-n, n - 1), min_size=1, max_size=6)
-        )
+        lambda n: st.tuples(st.just(n), st.lists(st.integers(-n, n - 1), min_size=1, max_size=6))
     )
 )
 def test_repeated_integer_indices_accumulate(case):

@@ -64,7 +64,8 @@ def test_probes_depend_on_the_seed(exercise):
     assert len(a) >= 3
     differ = any(
         not np.array_equal(np.asarray(x), np.asarray(y))
-        for pa, pb in zip(a, b) for x, y in zip(pa.kwargs.values(), pb.kwargs.values())
+        for pa, pb in zip(a, b)
+        for x, y in zip(pa.kwargs.values(), pb.kwargs.values())
         if isinstance(x, (np.ndarray, float))
     )
     assert differ

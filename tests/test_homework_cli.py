@@ -54,7 +54,17 @@ def run(capsys, *argv):
 def test_release_writes_stubs(capsys, tmp_path):
     tutorials = tmp_path / "tutorials"
     write(tutorials / "04_gradient_descent.ipynb", chapter04())
-    code, out, _ = run(capsys, "homework", "release", "--out", tmp_path / "student", "--chapters", "04", "--tutorials", tutorials)
+    code, out, _ = run(
+        capsys,
+        "homework",
+        "release",
+        "--out",
+        tmp_path / "student",
+        "--chapters",
+        "04",
+        "--tutorials",
+        tutorials,
+    )
     assert code == 0 and out.strip() == f"wrote {tmp_path / 'student' / '04_gradient_descent.ipynb'}"
     released = json.loads((tmp_path / "student" / "04_gradient_descent.ipynb").read_text())
     assert "raise NotImplementedError" in released["cells"][3]["source"]
@@ -71,7 +81,9 @@ def test_bad_arguments_exit_2_and_failures_1_with_one_line(capsys, tmp_path):
     assert code == 2 and "must be > 0" in err
     code, _, err = run(capsys, "homework", "check", tmp_path / "04_missing.ipynb")
     assert code == 1 and "no notebook" in err and err.count("\n") == 1
-    code, _, err = run(capsys, "homework", "release", "--out", tmp_path / "o", "--tutorials", tmp_path / "nothing")
+    code, _, err = run(
+        capsys, "homework", "release", "--out", tmp_path / "o", "--tutorials", tmp_path / "nothing"
+    )
     assert code == 1 and err.count("\n") == 1
 
 
@@ -85,10 +97,28 @@ def test_help_lists_the_homework_commands(capsys):
 def test_grade_and_check_agree(capsys, tmp_path):
     submissions = tmp_path / "submissions"
     write(submissions / "ann" / "04_gd.ipynb", chapter04())
-    write(submissions / "ben" / "04_gd.ipynb", chapter04("def sgd_step(param, grad, lr):\n    return param - grad / lr"))
+    write(
+        submissions / "ben" / "04_gd.ipynb",
+        chapter04("def sgd_step(param, grad, lr):\n    return param - grad / lr"),
+    )
     write(submissions / "cy" / "04_gd.ipynb", chapter04(STUB))
-    code, out, _ = run(capsys, "grade", submissions, "--out", tmp_path / "results", "--jobs", "2", "--timeout", "10", "--memory", "1024", "--seed", "4",
-                          "--chapters", "04")
+    code, out, _ = run(
+        capsys,
+        "grade",
+        submissions,
+        "--out",
+        tmp_path / "results",
+        "--jobs",
+        "2",
+        "--timeout",
+        "10",
+        "--memory",
+        "1024",
+        "--seed",
+        "4",
+        "--chapters",
+        "04",
+    )
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("graded 3 students (3 notebooks) in ")
@@ -99,17 +129,42 @@ def test_grade_and_check_agree(capsys, tmp_path):
     for student in ("ann", "ben", "cy"):
         graded = json.loads((tmp_path / "results" / student / "results.json").read_text())
         jsonschema.validate(graded, GRADESCOPE_SCHEMA)
-        code, out, _ = run(capsys, "homework", "check", submissions / student / "04_gd.ipynb", "--timeout", "10", "--seed", "4")
+        code, out, _ = run(
+            capsys,
+            "homework",
+            "check",
+            submissions / student / "04_gd.ipynb",
+            "--timeout",
+            "10",
+            "--seed",
+            "4",
+        )
         assert code == 0
         test = next(t for t in graded["tests"] if t["number"] == "04.sgd_step")
         assert f"{test['score']:g}/{test['max_score']:g} · {test['output']}" in out  # the same feedback
-    assert "The step is divided by the learning rate" in json.dumps(json.loads((tmp_path / "results" / "ben" / "results.json").read_text()))
+    assert "The step is divided by the learning rate" in json.dumps(
+        json.loads((tmp_path / "results" / "ben" / "results.json").read_text())
+    )
 
 
 @pytest.fixture(scope="module")
 def autograder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("gradescope")
-    assert main(["homework", "gradescope", "--out", str(folder / "autograder.zip"), "--chapters", "04", "--timeout", "20"]) == 0
+    assert (
+        main(
+            [
+                "homework",
+                "gradescope",
+                "--out",
+                str(folder / "autograder.zip"),
+                "--chapters",
+                "04",
+                "--timeout",
+                "20",
+            ]
+        )
+        == 0
+    )
     return folder / "autograder.zip"
 
 
@@ -138,8 +193,18 @@ def _autograde(autograder, tmp_path, files):
     for name, data in files.items():
         write(root / "submission" / name, data)
     (root / "submission").mkdir(exist_ok=True)
-    environment = dict(os.environ, MINIGRAD_AUTOGRADER_ROOT=str(root), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=environment, capture_output=True, text=True, timeout=120)
+    environment = dict(
+        os.environ,
+        MINIGRAD_AUTOGRADER_ROOT=str(root),
+        PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    )
+    done = subprocess.run(
+        ["bash", str(root / "source" / "run_autograder")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     results = json.loads((root / "results" / "results.json").read_text())
     jsonschema.validate(results, GRADESCOPE_SCHEMA)
@@ -154,12 +219,23 @@ def test_run_autograder_grades_the_submission(autograder, tmp_path):
 
 def test_run_autograder_with_a_hostile_submission(autograder, tmp_path):
     fake = "import json, os\nfor d in ['.', '..', '../..', '/autograder/results']:\n    try:\n        json.dump({'score': 99}, open(os.path.join(d, 'results.json'), 'w'))\n    except OSError:\n        pass"
-    results, _ = _autograde(autograder, tmp_path, {"hw/04_gradient_descent.ipynb": chapter04(STUB, fake, "import os\nos._exit(0)")})
+    results, _ = _autograde(
+        autograder,
+        tmp_path,
+        {"hw/04_gradient_descent.ipynb": chapter04(STUB, fake, "import os\nos._exit(0)")},
+    )
     assert results["score"] == 0 and "ended early" in results["tests"][0]["output"]
 
 
 def test_run_autograder_names_a_missing_or_corrupt_notebook(autograder, tmp_path):
     results, _ = _autograde(autograder, tmp_path, {"notes.txt": "hello"})
-    assert results["score"] == 0 and "not submitted" in results["tests"][0]["output"] and "No notebook named like" in results["output"]
+    assert (
+        results["score"] == 0
+        and "not submitted" in results["tests"][0]["output"]
+        and "No notebook named like" in results["output"]
+    )
     results, _ = _autograde(autograder, tmp_path / "b", {"04_gradient_descent.ipynb": "{oops"})
-    assert results["score"] == 0 and "04_gradient_descent.ipynb is not a readable notebook" in results["tests"][0]["output"]
+    assert (
+        results["score"] == 0
+        and "04_gradient_descent.ipynb is not a readable notebook" in results["tests"][0]["output"]
+    )

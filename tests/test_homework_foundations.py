@@ -11,9 +11,19 @@ from minigrad.homework.exercises import ch01, ch02, ch03
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 2), c=st.integers(1, 3), h=st.integers(1, 7), w=st.integers(1, 7),
-       kh=st.integers(1, 3), kw=st.integers(1, 3), sh=st.integers(1, 3), sw=st.integers(1, 3),
-       ph=st.integers(0, 2), pw=st.integers(0, 2), seed=st.integers(0, 2**16))
+@given(
+    n=st.integers(1, 2),
+    c=st.integers(1, 3),
+    h=st.integers(1, 7),
+    w=st.integers(1, 7),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 3),
+    sh=st.integers(1, 3),
+    sw=st.integers(1, 3),
+    ph=st.integers(0, 2),
+    pw=st.integers(0, 2),
+    seed=st.integers(0, 2**16),
+)
 def test_im2col_reference_has_the_documented_layout(n, c, h, w, kh, kw, sh, sw, ph, pw, seed):
     assume(h + 2 * ph >= kh and w + 2 * pw >= kw)
     x = np.random.default_rng(seed).standard_normal((n, c, h, w))
@@ -27,7 +37,10 @@ def test_im2col_reference_has_the_documented_layout(n, c, h, w, kh, kw, sh, sw, 
                 for i in range(kh):
                     for j in range(kw):
                         for k in range(c):
-                            assert cols[(b * oh + r) * ow + q, (i * kw + j) * c + k] == xpad[b, k, r * sh + i, q * sw + j]
+                            assert (
+                                cols[(b * oh + r) * ow + q, (i * kw + j) * c + k]
+                                == xpad[b, k, r * sh + i, q * sw + j]
+                            )
 
 
 def test_backward_references_match_their_closed_forms():
@@ -44,5 +57,6 @@ def test_backward_references_match_their_closed_forms():
         np.testing.assert_allclose(got, want, rtol=1e-12)
 
     labels = np.array([0, 3, 1])
-    np.testing.assert_allclose(ch02.softmax_cross_entropy_grad(x, labels), (softmax - np.eye(4)[labels]) / 3,
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        ch02.softmax_cross_entropy_grad(x, labels), (softmax - np.eye(4)[labels]) / 3, rtol=1e-12, atol=1e-15
+    )

@@ -29,7 +29,9 @@ FAST = Limits(timeout=8, memory=1024)
 def grade04(tmp_path, *cells, function=None, limits=FAST, seed=5, checked=True):
     """Grade a chapter-04 notebook with `function` and extra `cells` (without the cell that calls check,
     unless `checked`, so that the function first runs when the grader checks it)."""
-    made = chapter04(function or STUB.replace("raise NotImplementedError", "return param - lr * grad"), *cells)
+    made = chapter04(
+        function or STUB.replace("raise NotImplementedError", "return param - lr * grad"), *cells
+    )
     if not checked:
         del made["cells"][4]
     path = write(tmp_path / "04_sgd.ipynb", made)
@@ -59,12 +61,24 @@ def test_an_exception_gives_its_last_line(tmp_path):
 
 
 def test_a_missing_function_names_the_cell_that_raised(tmp_path):
-    grade, _ = grade04(tmp_path, function="scale = 1 / 0\n\ndef sgd_step(param, grad, lr):\n    return param - lr * grad")
-    assert grade.score == 0 and "`sgd_step` is not defined" in grade.feedback and "ZeroDivisionError" in grade.feedback
+    grade, _ = grade04(
+        tmp_path, function="scale = 1 / 0\n\ndef sgd_step(param, grad, lr):\n    return param - lr * grad"
+    )
+    assert (
+        grade.score == 0
+        and "`sgd_step` is not defined" in grade.feedback
+        and "ZeroDivisionError" in grade.feedback
+    )
 
 
 def test_slow_cells_are_skipped_and_added_cells_run(tmp_path):
-    slow = {"cell_type": "code", "metadata": {"tags": ["slow"]}, "source": "import time\ntime.sleep(60)", "outputs": [], "execution_count": None}
+    slow = {
+        "cell_type": "code",
+        "metadata": {"tags": ["slow"]},
+        "source": "import time\ntime.sleep(60)",
+        "outputs": [],
+        "execution_count": None,
+    }
     helper = "def _helper(p, g, lr):\n    return p - lr * g\n\ndef sgd_step(param, grad, lr):\n    return _helper(param, grad, lr)"
     grade, seconds = grade04(tmp_path, slow, helper, function=STUB)
     assert grade.score == 1 and seconds < 8
@@ -81,7 +95,10 @@ def test_sys_exit_in_a_cell_is_just_an_error(tmp_path):
 
 def test_os_exit_ends_the_notebook_with_zero_naming_the_cell(tmp_path):
     grade, seconds = grade04(tmp_path, "import os\nos._exit(0)")
-    assert grade.score == 0 and "ended early (exit status 0) while running cell 5 (`import os …`)" in grade.feedback
+    assert (
+        grade.score == 0
+        and "ended early (exit status 0) while running cell 5 (`import os …`)" in grade.feedback
+    )
     assert seconds < 8
 
 
@@ -89,12 +106,20 @@ def test_os_exit_ends_the_notebook_with_zero_naming_the_cell(tmp_path):
 def test_a_timeout_names_the_running_cell(tmp_path, attack):
     grade, seconds = grade04(tmp_path, attack, limits=Limits(timeout=3, memory=1024))
     first = attack.splitlines()[0]
-    assert grade.score == 0 and f"time limit of 3 s exceeded while running cell 5 (`{first} …`)" in grade.feedback
+    assert (
+        grade.score == 0
+        and f"time limit of 3 s exceeded while running cell 5 (`{first} …`)" in grade.feedback
+    )
     assert seconds < 6
 
 
 def test_a_timeout_inside_the_function_names_it(tmp_path):
-    grade, _ = grade04(tmp_path, function="def sgd_step(param, grad, lr):\n    while True:\n        pass", limits=Limits(3, 1024), checked=False)
+    grade, _ = grade04(
+        tmp_path,
+        function="def sgd_step(param, grad, lr):\n    while True:\n        pass",
+        limits=Limits(3, 1024),
+        checked=False,
+    )
     assert grade.score == 0 and "time limit of 3 s exceeded while checking `sgd_step`" in grade.feedback
 
 
@@ -134,7 +159,9 @@ ex._matches = lambda *args: False
 hw.check = lambda *args, **kwargs: print("✔ 1/1 points")
 ex.run_probes = lambda exercise, function, probes: [exercise.outputs_of(exercise.solution, p) for p in probes]
 """
-    grade, _ = grade04(tmp_path, attack, function="def sgd_step(param, grad, lr):\n    return param + lr * grad")
+    grade, _ = grade04(
+        tmp_path, attack, function="def sgd_step(param, grad, lr):\n    return param + lr * grad"
+    )
     assert grade.score == 0 and grade.mistake == "The step goes uphill (θ + η·g)"
 
 
@@ -150,7 +177,9 @@ def test_calling_the_library_implementation_scores_zero_with_a_note(tmp_path, bo
 
 def test_a_copy_of_the_function_object_is_still_caught(tmp_path):
     setup = "import types\nfrom minigrad.homework.exercises import ch04\n_copy = types.FunctionType(ch04.sgd_step.__code__, {})"
-    grade, _ = grade04(tmp_path, setup, function="def sgd_step(param, grad, lr):\n    return _copy(param, grad, lr)")
+    grade, _ = grade04(
+        tmp_path, setup, function="def sgd_step(param, grad, lr):\n    return _copy(param, grad, lr)"
+    )
     assert grade.score == 0 and "the library's own implementation" in grade.feedback
 
 
@@ -164,8 +193,16 @@ def test_a_copy_of_the_function_object_is_still_caught(tmp_path):
     ("(lambda: 0).__code__ = (lambda: 1).__code__", "change a function's __code__"),
 ])  # fmt: skip
 def test_tampering_while_checked_ends_the_notebook_with_zero(tmp_path, attack, what):
-    grade, _ = grade04(tmp_path, function=f"def sgd_step(param, grad, lr):\n    {attack}\n    return param - lr * grad", checked=False)
-    assert grade.score == 0 and f"the notebook tried to {what}" in grade.feedback and "while checking `sgd_step`" in grade.feedback
+    grade, _ = grade04(
+        tmp_path,
+        function=f"def sgd_step(param, grad, lr):\n    {attack}\n    return param - lr * grad",
+        checked=False,
+    )
+    assert (
+        grade.score == 0
+        and f"the notebook tried to {what}" in grade.feedback
+        and "while checking `sgd_step`" in grade.feedback
+    )
 
 
 def test_a_profiler_installed_by_a_cell_blocks_the_graders_and_scores_zero(tmp_path):
@@ -173,19 +210,27 @@ def test_a_profiler_installed_by_a_cell_blocks_the_graders_and_scores_zero(tmp_p
     assert grade.score == 0 and "tried to replace the grader's profiler" in grade.feedback
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="the grader drops privileges only as root")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="the grader drops privileges only as root"
+)
 def test_as_root_the_notebook_runs_as_nobody_in_a_writable_copy(tmp_path):
     import pwd
 
     nobody = pwd.getpwnam("nobody").pw_uid
     cells = ["import os\nopen('scratch.txt', 'w').write('ok')\nassert open('scratch.txt').read() == 'ok'",
              f"UID = os.getuid()\nassert UID == {nobody} and os.geteuid() == {nobody}"]  # fmt: skip
-    grade, _ = grade04(tmp_path, *cells, function="def sgd_step(param, grad, lr):\n    assert UID == %d\n    return param - lr * grad" % nobody)
+    grade, _ = grade04(
+        tmp_path,
+        *cells,
+        function=f"def sgd_step(param, grad, lr):\n    assert UID == {nobody}\n    return param - lr * grad",
+    )
     assert grade.score == 1, grade.feedback
 
 
 def test_probes_travel_after_the_cells_so_a_cell_cannot_read_them(tmp_path):
-    peek = "import select, sys\nassert not select.select([sys.stdin], [], [], 0.5)[0], 'the probes are readable'"
+    peek = (
+        "import select, sys\nassert not select.select([sys.stdin], [], [], 0.5)[0], 'the probes are readable'"
+    )
     grade, _ = grade04(tmp_path, peek, function=STUB)
     assert grade.score == 0 and "not implemented" in grade.feedback
 
@@ -197,7 +242,10 @@ def test_probes_travel_after_the_cells_so_a_cell_cannot_read_them(tmp_path):
 def _class(tmp_path, hostile=True):
     submissions = tmp_path / "submissions"
     write(submissions / "alice" / "04_gradient_descent.ipynb", chapter04())
-    write(submissions / "bob" / "04_gradient_descent.ipynb", chapter04("def sgd_step(param, grad, lr):\n    return param - grad"))
+    write(
+        submissions / "bob" / "04_gradient_descent.ipynb",
+        chapter04("def sgd_step(param, grad, lr):\n    return param - grad"),
+    )
     write(submissions / "carol" / "04_gradient_descent.ipynb", "{this is not json")
     if hostile:
         write(submissions / "dave" / "04_gradient_descent.ipynb", chapter04(STUB, "import os\nos._exit(0)"))
@@ -215,7 +263,9 @@ def test_a_class_with_bad_submissions_is_graded_in_full(tmp_path):
     rows = {row["student"]: row for row in csv.DictReader(open(out / "grades.csv"))}
     assert list(rows) == ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
     total = {name: float(row["total"]) for name, row in rows.items()}
-    assert rows["alice"]["04.sgd_step"] == "1" and total["alice"] >= 1  # (chapter 04 may have other exercises)
+    assert (
+        rows["alice"]["04.sgd_step"] == "1" and total["alice"] >= 1
+    )  # (chapter 04 may have other exercises)
     assert all(total[name] == 0 for name in rows if name != "alice")
     feedback = {r.student: " ".join(g.feedback for g in r.grades) for r in results}
     assert "04_gradient_descent.ipynb is not a readable notebook" in feedback["carol"]
@@ -226,14 +276,20 @@ def test_a_class_with_bad_submissions_is_graded_in_full(tmp_path):
         data = json.loads((out / student / "results.json").read_text())
         assert data["score"] == total[student]
     report = (out / "report.md").read_text()
-    assert "![Histogram of the total scores](scores.png)" in report and (out / "scores.png").stat().st_size > 1000
+    assert (
+        "![Histogram of the total scores](scores.png)" in report
+        and (out / "scores.png").stat().st_size > 1000
+    )
     assert "| 04.sgd_step | The learning rate is missing (θ − g) | 1 |" in report
     assert "| 04.sgd_step: one SGD step | 1 | 0.14 | 1/7 |" in report
 
 
 def test_grading_is_deterministic(tmp_path):
     submissions = _class(tmp_path, hostile=False)
-    runs = [grade_class(submissions, tmp_path / f"r{i}", Limits(3, 1024), jobs=2, chapters=["04"], seed=seed) for i, seed in enumerate([7, 8, 7])]
+    runs = [
+        grade_class(submissions, tmp_path / f"r{i}", Limits(3, 1024), jobs=2, chapters=["04"], seed=seed)
+        for i, seed in enumerate([7, 8, 7])
+    ]
     summaries = [[(r.student, [(g.score, g.mistake) for g in r.grades]) for r in run] for run in runs]
     assert summaries[0] == summaries[1] == summaries[2]  # any probes: the same scores and mistakes
     feedback = [[[g.feedback for g in r.grades] for r in run] for run in runs]
@@ -257,9 +313,11 @@ def test_half_a_submission_gets_partial_credit(tmp_path):
     submissions = tmp_path / "s" / "half"
     for chapter in chapters[: len(chapters) // 2 or 1]:
         write(submissions / f"{chapter}_solution.ipynb", solutions[chapter])
-    for chapter in chapters[len(chapters) // 2 or 1:]:
+    for chapter in chapters[len(chapters) // 2 or 1 :]:
         write(submissions / f"{chapter}_released.ipynb", release_notebook(solutions[chapter]))
-    (result,) = grade_class(submissions.parent, tmp_path / "r", Limits(60, 2048), jobs=2, chapters=chapters, seed=2)
+    (result,) = grade_class(
+        submissions.parent, tmp_path / "r", Limits(60, 2048), jobs=2, chapters=chapters, seed=2
+    )
     assert 0 < result.score < result.max_score
 
 
@@ -269,7 +327,9 @@ def test_a_forbidden_call_reruns_the_notebook_for_the_exercises_after_it(monkeyp
     import minigrad.homework.grading as module
 
     exercise = EX04[0]
-    first, second = (type(exercise)(**{**exercise.__dict__, "function": name}) for name in ("step_a", "step_b"))
+    first, second = (
+        type(exercise)(**{**exercise.__dict__, "function": name}) for name in ("step_a", "step_b")
+    )
     probes = Probes.draw([first, second], 1)
     from minigrad.homework.wire import encode
 
@@ -303,7 +363,9 @@ def test_the_released_stubs_get_zero_not_implemented(path, tmp_path):
     probes = Probes.draw(exercises, 12)
     released = write(tmp_path / path.name, release_notebook(notebooks.read(path), path.name))
     grades = grade_notebook(released, exercises, probes, Limits(60, 2048))
-    assert all(g.score == 0 and "not implemented" in g.feedback for g in grades), [(g.name, g.feedback) for g in grades]
+    assert all(g.score == 0 and "not implemented" in g.feedback for g in grades), [
+        (g.name, g.feedback) for g in grades
+    ]
 
 
 def test_the_probes_are_numbers_on_the_wire_and_come_back_exactly():
@@ -335,7 +397,9 @@ def _chapter_with_two_exercises():
     return None, None
 
 
-@pytest.mark.skipif(_chapter_with_two_exercises()[0] is None, reason="no chapter notebook with two exercises here")
+@pytest.mark.skipif(
+    _chapter_with_two_exercises()[0] is None, reason="no chapter notebook with two exercises here"
+)
 def test_a_real_chapter_whose_first_function_calls_the_solution(tmp_path):
     """The first exercise scores 0 with the note; the notebook runs again and the others keep full marks."""
     path, exercises = _chapter_with_two_exercises()
@@ -344,7 +408,9 @@ def test_a_real_chapter_whose_first_function_calls_the_solution(tmp_path):
     made["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": (
         f"from minigrad.homework import get\n\ndef {first.function}(*args, **kwargs):\n"
         f"    return get({first.key!r}).solution(*args, **kwargs)")})  # fmt: skip
-    grades = grade_notebook(write(tmp_path / path.name, made), exercises, Probes.draw(exercises, 4), Limits(60, 2048))
+    grades = grade_notebook(
+        write(tmp_path / path.name, made), exercises, Probes.draw(exercises, 4), Limits(60, 2048)
+    )
     assert grades[0].score == 0 and "the library's own implementation" in grades[0].feedback
     assert all(g.score == g.exercise.points for g in grades[1:]), [(g.name, g.feedback) for g in grades]
 

@@ -18,7 +18,9 @@ def _torch_steps(probe, nesterov):
     kwargs = probe.kwargs
     dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[kwargs["param"].dtype]
     param = torch.tensor(kwargs["param"], dtype=dtype, requires_grad=True)
-    optimizer = torch.optim.SGD([param], lr=1.0, nesterov=nesterov, foreach=False, **kwargs["hyperparameters"])
+    optimizer = torch.optim.SGD(
+        [param], lr=1.0, nesterov=nesterov, foreach=False, **kwargs["hyperparameters"]
+    )
     params, bufs = [], []
     for grad, lr in zip(kwargs["grads"], kwargs["lrs"]):
         optimizer.param_groups[0]["lr"] = float(lr)  # what a scheduler does
@@ -38,7 +40,9 @@ def test_solution_is_torch_sgd(key, nesterov, seed):
         theirs = _torch_steps(probe, nesterov)
         for name in ("param", "buf"):
             tolerance = 1e-6 if ours[name].dtype == np.float32 else 1e-13
-            np.testing.assert_allclose(ours[name], theirs[name], rtol=tolerance, atol=tolerance, err_msg=f"{probe.label}: {name}")
+            np.testing.assert_allclose(
+                ours[name], theirs[name], rtol=tolerance, atol=tolerance, err_msg=f"{probe.label}: {name}"
+            )
 
 
 def test_the_damped_first_step_is_what_separates_minigrad_from_torch():
@@ -46,7 +50,9 @@ def test_the_damped_first_step_is_what_separates_minigrad_from_torch():
     from minigrad.optim.sgd import sgd
 
     exercise = get("05.momentum_step")
-    damped = [p for p in exercise.probes(np.random.default_rng(0)) if p.kwargs["hyperparameters"]["dampening"] > 0]
+    damped = [
+        p for p in exercise.probes(np.random.default_rng(0)) if p.kwargs["hyperparameters"]["dampening"] > 0
+    ]
     assert damped
     mistake = next(m for m in exercise.mistakes if m.name.startswith("The first buffer is damped"))
 

@@ -42,7 +42,8 @@ def _on_alarm(signum, frame):
 def test_every_mutant_of_the_solution_is_rejected(source, solution):
     exercise = get(f"{source.name[:2]}.{solution.name}")
     assert not _rejected(exercise, _define(solution.source, solution.name), [NOTEBOOK_SEED, 1]), (
-        "the chapter's own solution must pass its checker")
+        "the chapter's own solution must pass its checker"
+    )
     survivors, seen = [], set()
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     try:
@@ -77,8 +78,15 @@ def test_mutants_cover_operators_signs_comparisons_and_numbers():
     )
     (solution,) = solution_functions(text)
     descriptions = [d for d, _ in mutants(solution)]
-    for expected in ["`-x + 2 * y` → `-x - 2 * y`", "`-x` → `x`", "`2` → `3`", "`2` → `4`", "`z > 0` → `z >= 0`",
-                     "`0.5` → `1.5`", "`0.5` → `1.0`"]:
+    for expected in [
+        "`-x + 2 * y` → `-x - 2 * y`",
+        "`-x` → `x`",
+        "`2` → `3`",
+        "`2` → `4`",
+        "`z > 0` → `z >= 0`",
+        "`0.5` → `1.5`",
+        "`0.5` → `1.0`",
+    ]:
         assert expected in descriptions
     assert len(descriptions) == len(set(descriptions))
 
@@ -89,7 +97,11 @@ def test_weak_probes_let_a_mutant_survive():
 
     from minigrad.homework import Probe
 
-    weak = replace(get("04.sgd_step"),
-                   probes=lambda rng: [Probe("lr 1", dict(param=rng.standard_normal(3), grad=rng.standard_normal(3), lr=1.0))])
+    weak = replace(
+        get("04.sgd_step"),
+        probes=lambda rng: [
+            Probe("lr 1", dict(param=rng.standard_normal(3), grad=rng.standard_normal(3), lr=1.0))
+        ],
+    )
     assert not _rejected(weak, lambda param, grad, lr: param - grad / lr, [0, 1])
     assert _rejected(get("04.sgd_step"), lambda param, grad, lr: param - grad / lr, [0])

@@ -48,7 +48,11 @@ def test_outputs_metadata_and_ids_of_the_solution_are_gone():
     leaky_output = {"output_type": "stream", "name": "stdout", "text": "step = lr * grad\n"}
     source = chapter04()
     source["cells"][3]["outputs"] = [leaky_output]
-    source["cells"][3]["metadata"] = {"tags": ["exercise"], "solution": "return param - step", "collapsed": True}
+    source["cells"][3]["metadata"] = {
+        "tags": ["exercise"],
+        "solution": "return param - step",
+        "collapsed": True,
+    }
     source["cells"][3]["execution_count"] = 7
     source["metadata"]["widgets"] = {"state": "return param - step"}
     released = release_notebook(source, "04_test.ipynb")
@@ -66,7 +70,9 @@ def test_outputs_metadata_and_ids_of_the_solution_are_gone():
 @pytest.mark.parametrize("where", ["code", "markdown"])
 def test_a_solution_line_elsewhere_stops_the_release_and_is_named(where):
     leak = cell("    return param - step" if where == "code" else "Hint: `return param - step`", where)
-    with pytest.raises(NotebookError, match=r"04_x.ipynb: the solution line 'return param - step' also appears in cell 5"):
+    with pytest.raises(
+        NotebookError, match=r"04_x.ipynb: the solution line 'return param - step' also appears in cell 5"
+    ):
         release_notebook(chapter04(SOLUTION, leak), "04_x.ipynb")
 
 
@@ -81,7 +87,11 @@ def test_release_writes_each_chapter_and_chooses_chapters(tmp_path):
 
 
 def test_corrupt_notebooks_are_named(tmp_path):
-    for name, text in [("04_a.ipynb", "{not json"), ("04_b.ipynb", '{"cells": 3}'), ("04_c.ipynb", "\xff\xfe")]:
+    for name, text in [
+        ("04_a.ipynb", "{not json"),
+        ("04_b.ipynb", '{"cells": 3}'),
+        ("04_c.ipynb", "\xff\xfe"),
+    ]:
         write(tmp_path / name, text)
         with pytest.raises(NotebookError, match=name):
             notebooks.read(tmp_path / name)

@@ -21,7 +21,10 @@ def test_raw_data_change_after_use_is_refused():
     x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = (x * x).sum()
     x.data += 10  # Python runs this as x.data = x.data.__iadd__(10): the assignment is seen
-    with pytest.raises(RuntimeError, match=r"modified by an in-place operation: its input 0 of mul, a leaf tensor of shape \(3,\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"modified by an in-place operation: its input 0 of mul, a leaf tensor of shape \(3,\)",
+    ):
         y.backward()
     assert x._version == 1
 
@@ -67,7 +70,13 @@ def test_a_changed_result_that_backward_needs_is_refused():
         (lambda x: x.detach().reshape(3), lambda x, v: v.zero_()),  # the view changes: so does its base
         (lambda x: x.view(1, 3), lambda x, v: v.__setitem__(0, 7.0)),
     ],
-    ids=["reshape then base", "slice then base", "transpose then data =", "detach then view", "view then view"],
+    ids=[
+        "reshape then base",
+        "slice then base",
+        "transpose then data =",
+        "detach then view",
+        "view then view",
+    ],
 )
 def test_views_share_their_bases_changes(view, change):
     x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -221,7 +230,9 @@ def test_a_float_dim_is_a_type_error_naming_the_argument(call):
 
 
 def test_ragged_nested_lists_are_refused_with_pytorchs_message():
-    with pytest.raises(ValueError, match=r"tensor: ragged nested list: expected sequence of length 2 at dim 1 \(got 1\)"):
+    with pytest.raises(
+        ValueError, match=r"tensor: ragged nested list: expected sequence of length 2 at dim 1 \(got 1\)"
+    ):
         mg.tensor([[1.0, 2.0], [3.0]])
     with pytest.raises(ValueError, match=r"at dim 2 \(got 3\)"):
         mg.tensor([[[1, 2], [3, 4]], [[1, 2], [3, 4, 5]]])

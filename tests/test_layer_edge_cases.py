@@ -22,16 +22,25 @@ def test_linear_with_no_input_features_gives_the_bias_as_pytorch_does():
     np.testing.assert_array_equal(layer.bias.grad, [2.0, 2.0, 2.0])
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: nn.Linear(2.0, 3), "Linear: in_features must be an int"),
-    (lambda: nn.Linear(2, -1), "Linear: out_features must be ≥ 0"),
-    (lambda: nn.Conv2d(1, 2, 2.5), "Conv2d: kernel_size must be an int or a pair of ints, got 2.5"),
-    (lambda: nn.Conv2d(1, 2, (3, 2.0)), r"Conv2d: kernel_size must be an int or a pair of ints, got \(3, 2.0\)"),
-    (lambda: nn.Conv2d(1, 2, 3, stride=1.5), "Conv2d: stride must be an int"),
-    (lambda: nn.MaxPool2d(2.5), "MaxPool2d: kernel_size must be an int or a pair of ints, got 2.5"),
-    (lambda: nn.AvgPool2d(2, stride=0.5), "AvgPool2d: stride must be an int"),
-    (lambda: nn.functional.max_pool2d(mg.zeros(1, 1, 4, 4), 2.0), "max_pool2d: kernel_size must be an int"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: nn.Linear(2.0, 3), "Linear: in_features must be an int"),
+        (lambda: nn.Linear(2, -1), "Linear: out_features must be ≥ 0"),
+        (lambda: nn.Conv2d(1, 2, 2.5), "Conv2d: kernel_size must be an int or a pair of ints, got 2.5"),
+        (
+            lambda: nn.Conv2d(1, 2, (3, 2.0)),
+            r"Conv2d: kernel_size must be an int or a pair of ints, got \(3, 2.0\)",
+        ),
+        (lambda: nn.Conv2d(1, 2, 3, stride=1.5), "Conv2d: stride must be an int"),
+        (lambda: nn.MaxPool2d(2.5), "MaxPool2d: kernel_size must be an int or a pair of ints, got 2.5"),
+        (lambda: nn.AvgPool2d(2, stride=0.5), "AvgPool2d: stride must be an int"),
+        (
+            lambda: nn.functional.max_pool2d(mg.zeros(1, 1, 4, 4), 2.0),
+            "max_pool2d: kernel_size must be an int",
+        ),
+    ],
+)
 def test_a_non_integer_size_is_refused_naming_the_argument(make, message):
     with pytest.raises((TypeError, ValueError), match=message):
         make()
@@ -49,7 +58,9 @@ def _cumulative_average_reference(batches, n_features):
     return mean, var
 
 
-@pytest.mark.parametrize("layer, shape", [(nn.BatchNorm1d, (8, 3)), (nn.BatchNorm1d, (4, 3, 5)), (nn.BatchNorm2d, (2, 3, 4, 4))])
+@pytest.mark.parametrize(
+    "layer, shape", [(nn.BatchNorm1d, (8, 3)), (nn.BatchNorm1d, (4, 3, 5)), (nn.BatchNorm2d, (2, 3, 4, 4))]
+)
 def test_batchnorm_momentum_none_is_the_cumulative_average(layer, shape):
     rng = np.random.default_rng(0)
     batches = [rng.normal(k, 1 + k, shape) for k in range(5)]
@@ -71,12 +82,16 @@ def test_batchnorm_momentum_none_matches_torch(kind, shape):
     rng = np.random.default_rng(1)
     for k in range(4):
         batch = rng.normal(k, 2.0, shape)
-        np.testing.assert_allclose(mine(mg.tensor(batch)).data, theirs(torch.tensor(batch)).detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            mine(mg.tensor(batch)).data, theirs(torch.tensor(batch)).detach().numpy(), rtol=1e-10, atol=1e-12
+        )
     for name, buffer in theirs.named_buffers():
         np.testing.assert_allclose(mine.state_dict()[name], buffer.numpy(), rtol=1e-12, err_msg=name)
     mine.eval(), theirs.eval()
     batch = rng.normal(0, 1, shape)
-    np.testing.assert_allclose(mine(mg.tensor(batch)).data, theirs(torch.tensor(batch)).detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        mine(mg.tensor(batch)).data, theirs(torch.tensor(batch)).detach().numpy(), rtol=1e-10, atol=1e-12
+    )
 
 
 def test_batchnorm_refuses_a_momentum_outside_0_1():

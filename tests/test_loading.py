@@ -26,14 +26,29 @@ def _snapshot(model):
     return {name: array.copy() for name, array in model.state_dict().items()}
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("2.bias", np.array(["a", "b"]), r"dtype mismatch for 2.bias: the state dict has <U1, the model has float32"),
-    ("2.bias", np.array([1 + 2j, 0j]), "dtype mismatch for 2.bias"),
-    ("1.num_batches_tracked", np.array(2.5), "dtype mismatch for 1.num_batches_tracked: the state dict has float64, the model has int64"),
-    ("2.bias", None, "dtype mismatch for 2.bias"),
-    ("2.bias", [[1.0], [1.0, 2.0]], "2.bias cannot be made an array"),
-    ("2.weight", np.zeros((4, 2)), r"shape mismatch for 2.weight: the state dict has \(4, 2\), the model has \(2, 4\)"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        (
+            "2.bias",
+            np.array(["a", "b"]),
+            r"dtype mismatch for 2.bias: the state dict has <U1, the model has float32",
+        ),
+        ("2.bias", np.array([1 + 2j, 0j]), "dtype mismatch for 2.bias"),
+        (
+            "1.num_batches_tracked",
+            np.array(2.5),
+            "dtype mismatch for 1.num_batches_tracked: the state dict has float64, the model has int64",
+        ),
+        ("2.bias", None, "dtype mismatch for 2.bias"),
+        ("2.bias", [[1.0], [1.0, 2.0]], "2.bias cannot be made an array"),
+        (
+            "2.weight",
+            np.zeros((4, 2)),
+            r"shape mismatch for 2.weight: the state dict has \(4, 2\), the model has \(2, 4\)",
+        ),
+    ],
+)
 def test_a_bad_entry_names_its_key_and_leaves_the_model_untouched(key, value, message):
     model = _model()
     before = _snapshot(model)
@@ -47,7 +62,10 @@ def test_a_bad_entry_names_its_key_and_leaves_the_model_untouched(key, value, me
 
 def test_entries_are_converted_to_the_models_dtypes():
     model = _model()
-    state = {name: array.astype(np.float64) if array.dtype.kind == "f" else array for name, array in model.state_dict().items()}
+    state = {
+        name: array.astype(np.float64) if array.dtype.kind == "f" else array
+        for name, array in model.state_dict().items()
+    }
     state["1.num_batches_tracked"] = np.int32(3)
     state["0.bias"] = [1, 2, 3, 4]  # a list of ints is fine: ints cast safely to float32
     model.load_state_dict(state)
@@ -78,24 +96,54 @@ def _broken(change):
     return state
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda sd: sd.update(optimizer="AdamW"), "the state dict is from 'AdamW', not Adam"),
-    (lambda sd: sd.pop("state"), "the state dict has no 'state'"),
-    (lambda sd: sd.pop("param_groups"), "the state dict has no 'param_groups'"),
-    (lambda sd: sd["param_groups"][0].pop("betas"), "parameter group 0 lacks the hyperparameter.s. betas"),
-    (lambda sd: sd["param_groups"][0].update(rho=0.9), "parameter group 0 has hyperparameter.s. Adam does not take: rho"),
-    (lambda sd: sd["param_groups"][0].update(lr=-1.0), "parameter group 0: Adam: invalid lr = -1.0"),
-    (lambda sd: sd["param_groups"][0].update(betas=(2.0, 3.0)), r"parameter group 0: Adam: invalid betas\[0\] = 2.0"),
-    (lambda sd: sd["param_groups"][0].update(eps=-1.0), "parameter group 0: Adam: invalid eps = -1.0"),
-    (lambda sd: sd["param_groups"][0].update(params=[0, 1]), "parameter group 0 has 2 parameters in the state, 4 in the optimizer"),
-    (lambda sd: sd["state"][1].pop("exp_avg_sq"), "the state of parameter 1 lacks exp_avg_sq"),
-    (lambda sd: sd["state"][1].update(momentum_buffer=np.zeros(4)), "the state of parameter 1 has unknown momentum_buffer"),
-    (lambda sd: sd["state"][1].update(exp_avg=np.zeros(3)), r"state 'exp_avg' of parameter 1: shape \(3,\), but the parameter has shape \(4,\)"),
-    (lambda sd: sd["state"][1].update(exp_avg=np.array(["x"] * 4)), "state 'exp_avg' of parameter 1: expected an array of numbers"),
-    (lambda sd: sd["state"][0].update(step=-1), "state 'step' of parameter 0: expected a count ≥ 0, got -1"),
-    (lambda sd: sd["state"][0].update(step="2"), "state 'step' of parameter 0: expected a number, got str"),
-    (lambda sd: sd["state"].update({9: {}}), "state for parameter 9, which no parameter group lists"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda sd: sd.update(optimizer="AdamW"), "the state dict is from 'AdamW', not Adam"),
+        (lambda sd: sd.pop("state"), "the state dict has no 'state'"),
+        (lambda sd: sd.pop("param_groups"), "the state dict has no 'param_groups'"),
+        (
+            lambda sd: sd["param_groups"][0].pop("betas"),
+            "parameter group 0 lacks the hyperparameter.s. betas",
+        ),
+        (
+            lambda sd: sd["param_groups"][0].update(rho=0.9),
+            "parameter group 0 has hyperparameter.s. Adam does not take: rho",
+        ),
+        (lambda sd: sd["param_groups"][0].update(lr=-1.0), "parameter group 0: Adam: invalid lr = -1.0"),
+        (
+            lambda sd: sd["param_groups"][0].update(betas=(2.0, 3.0)),
+            r"parameter group 0: Adam: invalid betas\[0\] = 2.0",
+        ),
+        (lambda sd: sd["param_groups"][0].update(eps=-1.0), "parameter group 0: Adam: invalid eps = -1.0"),
+        (
+            lambda sd: sd["param_groups"][0].update(params=[0, 1]),
+            "parameter group 0 has 2 parameters in the state, 4 in the optimizer",
+        ),
+        (lambda sd: sd["state"][1].pop("exp_avg_sq"), "the state of parameter 1 lacks exp_avg_sq"),
+        (
+            lambda sd: sd["state"][1].update(momentum_buffer=np.zeros(4)),
+            "the state of parameter 1 has unknown momentum_buffer",
+        ),
+        (
+            lambda sd: sd["state"][1].update(exp_avg=np.zeros(3)),
+            r"state 'exp_avg' of parameter 1: shape \(3,\), but the parameter has shape \(4,\)",
+        ),
+        (
+            lambda sd: sd["state"][1].update(exp_avg=np.array(["x"] * 4)),
+            "state 'exp_avg' of parameter 1: expected an array of numbers",
+        ),
+        (
+            lambda sd: sd["state"][0].update(step=-1),
+            "state 'step' of parameter 0: expected a count ≥ 0, got -1",
+        ),
+        (
+            lambda sd: sd["state"][0].update(step="2"),
+            "state 'step' of parameter 0: expected a number, got str",
+        ),
+        (lambda sd: sd["state"].update({9: {}}), "state for parameter 9, which no parameter group lists"),
+    ],
+)
 def test_a_bad_optimizer_state_is_refused_and_changes_nothing(change, message):
     _, opt = _trained()
     before = opt.state_dict()
@@ -178,24 +226,50 @@ def _load_bytes(tmp_path, data: bytes, name="bad.npz"):
     return mg.load(path)
 
 
-@pytest.mark.parametrize("members, message", [
-    ({"__minigrad__.npy": _structure({"root": {"array": "a0"}}), "a0.npy": _npy_claiming((10**12,), b"\0" * 16)},
-     "member 'a0.npy' declares 8000000000000 bytes of data but holds 16"),
-    ({"__minigrad__.npy": _structure({"root": {"array": "a0"}}), "a0.npy": _npy_claiming((4,), b"\0" * 8)}, "declares 32 bytes"),
-    ({"__minigrad__.npy": _structure({})}, "has no root"),
-    ({"__minigrad__.npy": _npy(np.array(json.dumps([1, 2])))}, "not a JSON object"),
-    ({"__minigrad__.npy": _npy(np.arange(3))}, "structure description is not a string"),
-    ({"__minigrad__.npy": _structure({"root": [1, 2]})}, "a structure node is list"),
-    ({"__minigrad__.npy": _structure({"root": {"value": {"x": 1}}})}, "a structure node 'value' holds"),
-    ({"__minigrad__.npy": _structure({"root": {"array": "a7"}})}, "a structure node 'array' holds 'a7'"),
-    ({"__minigrad__.npy": _structure({"root": {"dict": [[[1], {"value": 1}]]}})}, "a dict entry is"),
-    ({"__minigrad__.npy": _structure({"root": {"scalar": "a0"}}), "a0.npy": _npy(np.arange(3))}, "a structure node 'scalar'"),
-    ({"__minigrad__.npy": _structure({"root": {"kind": 1}})}, "a structure node 'kind'"),
-    ({"__minigrad__.npy": _structure({"root": json.loads('{"list": [' * 150 + "]}" * 150)})}, "nested deeper than 100 levels"),
-    ({"__minigrad__.npy": _npy(np.array('{"root": ' + "[" * 100_000 + "]" * 100_000 + "}"))}, "RecursionError"),
-    ({"__minigrad__.npy": _structure({"root": {"value": 1}}), "notes.txt": b"hello"}, "unexpected or repeated archive member 'notes.txt'"),
-    ({"x.npy": _npy(np.ones(2))}, "not a minigrad checkpoint"),
-])
+@pytest.mark.parametrize(
+    "members, message",
+    [
+        (
+            {
+                "__minigrad__.npy": _structure({"root": {"array": "a0"}}),
+                "a0.npy": _npy_claiming((10**12,), b"\0" * 16),
+            },
+            "member 'a0.npy' declares 8000000000000 bytes of data but holds 16",
+        ),
+        (
+            {
+                "__minigrad__.npy": _structure({"root": {"array": "a0"}}),
+                "a0.npy": _npy_claiming((4,), b"\0" * 8),
+            },
+            "declares 32 bytes",
+        ),
+        ({"__minigrad__.npy": _structure({})}, "has no root"),
+        ({"__minigrad__.npy": _npy(np.array(json.dumps([1, 2])))}, "not a JSON object"),
+        ({"__minigrad__.npy": _npy(np.arange(3))}, "structure description is not a string"),
+        ({"__minigrad__.npy": _structure({"root": [1, 2]})}, "a structure node is list"),
+        ({"__minigrad__.npy": _structure({"root": {"value": {"x": 1}}})}, "a structure node 'value' holds"),
+        ({"__minigrad__.npy": _structure({"root": {"array": "a7"}})}, "a structure node 'array' holds 'a7'"),
+        ({"__minigrad__.npy": _structure({"root": {"dict": [[[1], {"value": 1}]]}})}, "a dict entry is"),
+        (
+            {"__minigrad__.npy": _structure({"root": {"scalar": "a0"}}), "a0.npy": _npy(np.arange(3))},
+            "a structure node 'scalar'",
+        ),
+        ({"__minigrad__.npy": _structure({"root": {"kind": 1}})}, "a structure node 'kind'"),
+        (
+            {"__minigrad__.npy": _structure({"root": json.loads('{"list": [' * 150 + "]}" * 150)})},
+            "nested deeper than 100 levels",
+        ),
+        (
+            {"__minigrad__.npy": _npy(np.array('{"root": ' + "[" * 100_000 + "]" * 100_000 + "}"))},
+            "RecursionError",
+        ),
+        (
+            {"__minigrad__.npy": _structure({"root": {"value": 1}}), "notes.txt": b"hello"},
+            "unexpected or repeated archive member 'notes.txt'",
+        ),
+        ({"x.npy": _npy(np.ones(2))}, "not a minigrad checkpoint"),
+    ],
+)
 def test_malformed_checkpoints_raise_checkpoint_error(tmp_path, members, message):
     with pytest.raises(mg.CheckpointError, match=message):
         _load_bytes(tmp_path, _zip_with(members))
@@ -203,7 +277,9 @@ def test_malformed_checkpoints_raise_checkpoint_error(tmp_path, members, message
 
 def test_compressed_members_are_refused_before_they_are_inflated(tmp_path):
     path = tmp_path / "compressed.npz"
-    np.savez_compressed(path, __minigrad__=np.array('{"format": "minigrad-checkpoint", "version": 1, "root": {"value": 1}}'))
+    np.savez_compressed(
+        path, __minigrad__=np.array('{"format": "minigrad-checkpoint", "version": 1, "root": {"value": 1}}')
+    )
     with pytest.raises(mg.CheckpointError, match="compressed or larger than the file"):
         mg.load(path)
 

@@ -55,7 +55,9 @@ def test_conv2d_matches_a_direct_loop():
         for o in range(4):
             for i in range(out.shape[2]):
                 for j in range(out.shape[3]):
-                    expected[n, o, i, j] = b.data[o] + np.sum(w.data[o] * xp[n, :, 2 * i : 2 * i + 3, j : j + 2])
+                    expected[n, o, i, j] = b.data[o] + np.sum(
+                        w.data[o] * xp[n, :, 2 * i : 2 * i + 3, j : j + 2]
+                    )
     np.testing.assert_allclose(out, expected, rtol=1e-12)
 
 
@@ -84,7 +86,14 @@ def test_pool_values():
 
 @pytest.mark.parametrize(
     "fn",
-    [F.relu, F.sigmoid, F.tanh, lambda t: F.leaky_relu(t, 0.2), lambda t: F.softmax(t, dim=0), lambda t: F.log_softmax(t)],
+    [
+        F.relu,
+        F.sigmoid,
+        F.tanh,
+        lambda t: F.leaky_relu(t, 0.2),
+        lambda t: F.softmax(t, dim=0),
+        lambda t: F.log_softmax(t),
+    ],
 )
 def test_activation_gradcheck(fn):
     assert mg.gradcheck(fn, [leaf(4, 5)])
@@ -140,7 +149,10 @@ def test_bce_clamps_logs_like_torch():
 
 def test_bce_with_logits_is_stable():
     x = mg.tensor(np.array([1000.0, -1000.0, 0.0]))
-    np.testing.assert_allclose(F.binary_cross_entropy_with_logits(x, np.array([0.0, 0.0, 1.0]), "none").data, [1000.0, 0.0, np.log(2)])
+    np.testing.assert_allclose(
+        F.binary_cross_entropy_with_logits(x, np.array([0.0, 0.0, 1.0]), "none").data,
+        [1000.0, 0.0, np.log(2)],
+    )
 
 
 # -- loss errors -------------------------------------------------------------------------------------
@@ -180,19 +192,32 @@ def test_loss_modules():
 
 
 def test_layer_shape_errors():
-    with pytest.raises(ValueError, match=r"linear: input of shape \(2, 5\) has 5 features, but the weight of shape \(3, 4\) expects 4"):
+    with pytest.raises(
+        ValueError,
+        match=r"linear: input of shape \(2, 5\) has 5 features, but the weight of shape \(3, 4\) expects 4",
+    ):
         nn.Linear(4, 3)(mg.zeros(2, 5))
-    with pytest.raises(ValueError, match=r"conv2d: input of shape \(1, 2, 5, 5\) has 2 channels, but the weight of shape \(4, 3, 3, 3\) expects 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"conv2d: input of shape \(1, 2, 5, 5\) has 2 channels, but the weight of shape \(4, 3, 3, 3\) expects 3",
+    ):
         nn.Conv2d(3, 4, 3)(mg.zeros(1, 2, 5, 5))
-    with pytest.raises(ValueError, match=r"conv2d: expected a 4-D input \(N, C, H, W\), got shape \(3, 5, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"conv2d: expected a 4-D input \(N, C, H, W\), got shape \(3, 5, 5\)"
+    ):
         nn.Conv2d(3, 4, 3)(mg.zeros(3, 5, 5))
-    with pytest.raises(ValueError, match=r"conv2d: kernel \(3, 3\) is larger than the \(padded\) input \(2, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"conv2d: kernel \(3, 3\) is larger than the \(padded\) input \(2, 2\)"
+    ):
         nn.Conv2d(1, 1, 3)(mg.zeros(1, 1, 2, 2))
     with pytest.raises(ValueError, match=r"max_pool2d: expected a 4-D input"):
         nn.MaxPool2d(2)(mg.zeros(4, 4))
     with pytest.raises(ValueError, match="stride must be an int or a pair"):
         nn.Conv2d(1, 1, 3, stride=0)
-    with pytest.raises(ValueError, match=r"BatchNorm1d: expected input of 2-D or 3-D with 3 channels on axis 1, got shape \(4, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"BatchNorm1d: expected input of 2-D or 3-D with 3 channels on axis 1, got shape \(4, 5\)",
+    ):
         nn.BatchNorm1d(3)(mg.zeros(4, 5))
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         nn.BatchNorm1d(3)(mg.zeros(1, 3))
@@ -229,7 +254,9 @@ def test_dropout_is_reproducible_under_manual_seed():
 # -- batch norm --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape, layer", [((6, 3), nn.BatchNorm1d), ((4, 3, 5), nn.BatchNorm1d), ((2, 3, 4, 4), nn.BatchNorm2d)])
+@pytest.mark.parametrize(
+    "shape, layer", [((6, 3), nn.BatchNorm1d), ((4, 3, 5), nn.BatchNorm1d), ((2, 3, 4, 4), nn.BatchNorm2d)]
+)
 def test_batchnorm_train_mode(shape, layer):
     bn = layer(3, dtype=np.float64)
     bn.weight.data[...] = [0.5, 1.0, 2.0]
@@ -239,7 +266,9 @@ def test_batchnorm_train_mode(shape, layer):
     out = bn(x).data
     view = (1, 3) + (1,) * (len(shape) - 2)
     mean, var = x.data.mean(axis=axes), x.data.var(axis=axes)
-    expected = (x.data - mean.reshape(view)) / np.sqrt(var.reshape(view) + 1e-5) * bn.weight.data.reshape(view) + bn.bias.data.reshape(view)
+    expected = (x.data - mean.reshape(view)) / np.sqrt(var.reshape(view) + 1e-5) * bn.weight.data.reshape(
+        view
+    ) + bn.bias.data.reshape(view)
     np.testing.assert_allclose(out, expected, rtol=1e-10)
     n = x.data.size // 3
     np.testing.assert_allclose(bn.running_mean.data, 0.1 * mean)
@@ -261,7 +290,9 @@ def test_batchnorm_eval_mode_uses_running_statistics():
     bn.eval()
     x = leaf(3, 2, 2, 2)
     out = bn(x).data
-    expected = (x.data - np.array([1.0, -1.0]).reshape(1, 2, 1, 1)) / np.sqrt(np.array([4.0, 0.25]).reshape(1, 2, 1, 1) + 1e-5)
+    expected = (x.data - np.array([1.0, -1.0]).reshape(1, 2, 1, 1)) / np.sqrt(
+        np.array([4.0, 0.25]).reshape(1, 2, 1, 1) + 1e-5
+    )
     np.testing.assert_allclose(out, expected)
     assert bn.num_batches_tracked.data == 0
     assert mg.gradcheck(lambda t, g, b: _with(bn, g, b)(t), [x, bn.weight, bn.bias])
@@ -338,7 +369,15 @@ def conv_geometry(draw):
     ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
     h = draw(st.integers(max(1, kh - 2 * ph), 6))
     w = draw(st.integers(max(1, kw - 2 * pw), 6))
-    return draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3)), (h, w), (kh, kw), (sh, sw), (ph, pw)
+    return (
+        draw(st.integers(1, 2)),
+        draw(st.integers(1, 3)),
+        draw(st.integers(1, 3)),
+        (h, w),
+        (kh, kw),
+        (sh, sw),
+        (ph, pw),
+    )
 
 
 @given(conv_geometry())
@@ -357,17 +396,30 @@ def test_conv2d_any_geometry_matches_a_direct_loop_and_gradchecks(geometry):
             patch = xp[:, :, i * sh : i * sh + kh, j * sw : j * sw + kw]
             expected[:, :, i, j] = np.einsum("nckl,ockl->no", patch, weight.data) + bias.data
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
-    assert mg.gradcheck(lambda a, b, c_: F.conv2d(a, b, c_, stride=(sh, sw), padding=(ph, pw)), [x, weight, bias])
+    assert mg.gradcheck(
+        lambda a, b, c_: F.conv2d(a, b, c_, stride=(sh, sw), padding=(ph, pw)), [x, weight, bias]
+    )
 
 
-@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(3, 7), st.integers(3, 7))
+@given(
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(3, 7),
+    st.integers(3, 7),
+)
 def test_pooling_any_geometry_matches_a_direct_loop(kh, kw, sh, sw, h, w):
     rng = np.random.default_rng(1)
     x = mg.tensor(rng.standard_normal((2, 3, h, w)), requires_grad=True)
     oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
     windows = np.stack([x.data[:, :, i * sh : i * sh + kh, j * sw : j * sw + kw].reshape(2, 3, -1)
                         for i in range(oh) for j in range(ow)], axis=2)  # fmt: skip
-    np.testing.assert_allclose(F.max_pool2d(x, (kh, kw), (sh, sw)).data, windows.max(axis=3).reshape(2, 3, oh, ow))
-    np.testing.assert_allclose(F.avg_pool2d(x, (kh, kw), (sh, sw)).data, windows.mean(axis=3).reshape(2, 3, oh, ow))
+    np.testing.assert_allclose(
+        F.max_pool2d(x, (kh, kw), (sh, sw)).data, windows.max(axis=3).reshape(2, 3, oh, ow)
+    )
+    np.testing.assert_allclose(
+        F.avg_pool2d(x, (kh, kw), (sh, sw)).data, windows.mean(axis=3).reshape(2, 3, oh, ow)
+    )
     assert mg.gradcheck(lambda t: F.max_pool2d(t, (kh, kw), (sh, sw)), [x])
     assert mg.gradcheck(lambda t: F.avg_pool2d(t, (kh, kw), (sh, sw)), [x])

@@ -137,7 +137,9 @@ def test_load_state_dict_errors_name_keys_and_shapes():
         layer.load_state_dict({"weight": good["weight"]})
     with pytest.raises(RuntimeError, match="unexpected keys: extra"):
         layer.load_state_dict({**good, "extra": np.zeros(1)})
-    with pytest.raises(RuntimeError, match=r"shape mismatch for weight: the state dict has \(3, 2\), the model has \(2, 3\)"):
+    with pytest.raises(
+        RuntimeError, match=r"shape mismatch for weight: the state dict has \(3, 2\), the model has \(2, 3\)"
+    ):
         layer.load_state_dict({"weight": np.zeros((3, 2)), "bias": good["bias"]})
     before = layer.weight.data.copy()
     with pytest.raises(RuntimeError):  # nothing is changed when anything is wrong
@@ -150,7 +152,9 @@ def test_load_state_dict_errors_name_keys_and_shapes():
 
 
 def test_repr_is_a_tree():
-    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Dropout(0.2), nn.Sequential(nn.Linear(3, 1), nn.Sigmoid()))
+    model = nn.Sequential(
+        nn.Linear(4, 3), nn.ReLU(), nn.Dropout(0.2), nn.Sequential(nn.Linear(3, 1), nn.Sigmoid())
+    )
     assert repr(model) == (
         "Sequential(\n"
         "  (0): Linear(in_features=4, out_features=3, bias=True)\n"
@@ -162,7 +166,9 @@ def test_repr_is_a_tree():
         "  )\n"
         ")"
     )
-    assert "Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))" == repr(nn.Conv2d(1, 8, 3, padding=1))
+    assert "Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))" == repr(
+        nn.Conv2d(1, 8, 3, padding=1)
+    )
 
 
 def test_module_without_forward_says_so():

@@ -48,7 +48,9 @@ def compare(mine, theirs, x_shape, make_target=None, seed=0, train=True):
     np.testing.assert_allclose(mx.grad, tx.grad.numpy(), rtol=RTOL, atol=ATOL)
     their_params = dict(theirs.named_parameters())
     for name, p in mine.named_params():
-        np.testing.assert_allclose(p.grad, their_params[name].grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=name)
+        np.testing.assert_allclose(
+            p.grad, their_params[name].grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=name
+        )
     for name, b in theirs.named_buffers():
         np.testing.assert_allclose(mine.state_dict()[name], b.numpy(), rtol=RTOL, atol=ATOL, err_msg=name)
 
@@ -78,7 +80,11 @@ def test_cnn_matches_torch():
 @pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), ((1, 2), (2, 0)), (3, 2)])
 def test_conv2d_matches_torch(stride, padding):
     torch.manual_seed(1)
-    compare(nn.Conv2d(3, 4, (3, 2), stride=stride, padding=padding), tnn.Conv2d(3, 4, (3, 2), stride=stride, padding=padding), (2, 3, 7, 6))
+    compare(
+        nn.Conv2d(3, 4, (3, 2), stride=stride, padding=padding),
+        tnn.Conv2d(3, 4, (3, 2), stride=stride, padding=padding),
+        (2, 3, 7, 6),
+    )
 
 
 @pytest.mark.parametrize("kernel, stride", [(2, None), (3, 1), ((2, 3), (1, 2))])
@@ -109,8 +115,14 @@ def test_batchnorm_matches_torch(shape, kind, train):
 
 
 def test_default_init_has_torch_shapes_and_names():
-    for mine, theirs in [(make_mlp(nn), make_mlp(tnn)), (make_cnn(nn), make_cnn(tnn)), (nn.BatchNorm2d(3), tnn.BatchNorm2d(3))]:
-        assert [(n, p.shape) for n, p in mine.named_params()] == [(n, tuple(p.shape)) for n, p in theirs.named_parameters()]
+    for mine, theirs in [
+        (make_mlp(nn), make_mlp(tnn)),
+        (make_cnn(nn), make_cnn(tnn)),
+        (nn.BatchNorm2d(3), tnn.BatchNorm2d(3)),
+    ]:
+        assert [(n, p.shape) for n, p in mine.named_params()] == [
+            (n, tuple(p.shape)) for n, p in theirs.named_parameters()
+        ]
         assert list(mine.state_dict()) == list(theirs.state_dict())
 
 
@@ -122,7 +134,13 @@ def test_losses_match_torch(reduction):
     pred, value = rng.standard_normal((7, 3)), rng.standard_normal((7, 3))
     cases = [
         (F.cross_entropy, TF.cross_entropy, logits * 30, labels, False),
-        (lambda z, y, r: F.nll_loss(z.log_softmax(), y, r), lambda z, y, reduction: TF.nll_loss(z.log_softmax(-1), y, reduction=reduction), logits, labels, False),
+        (
+            lambda z, y, r: F.nll_loss(z.log_softmax(), y, r),
+            lambda z, y, reduction: TF.nll_loss(z.log_softmax(-1), y, reduction=reduction),
+            logits,
+            labels,
+            False,
+        ),
         (F.mse_loss, TF.mse_loss, pred, value, True),
         (F.l1_loss, TF.l1_loss, pred, value, True),
         (F.binary_cross_entropy, TF.binary_cross_entropy, probs, targets, True),
@@ -141,4 +159,3 @@ def test_losses_match_torch(reduction):
         np.testing.assert_allclose(mx.grad, tx.grad.numpy(), rtol=RTOL, atol=ATOL)
         if float_target and mine is not F.binary_cross_entropy:  # torch has no target gradient for BCE
             np.testing.assert_allclose(my.grad, ty.grad.numpy(), rtol=RTOL, atol=ATOL)
-

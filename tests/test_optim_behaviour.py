@@ -152,7 +152,10 @@ def test_resume_from_a_checkpoint_is_bit_identical(tmp_path, name, make):
         return model, make(model.parameters())
 
     rng = np.random.default_rng(0)
-    batches = [(mg.tensor(rng.standard_normal((16, 4)).astype(np.float32)), rng.integers(0, 3, 16)) for _ in range(20)]
+    batches = [
+        (mg.tensor(rng.standard_normal((16, 4)).astype(np.float32)), rng.integers(0, 3, 16))
+        for _ in range(20)
+    ]
 
     def train(model, opt, steps):
         for x, y in steps:
@@ -203,7 +206,10 @@ def test_update_rules_are_usable_as_plain_functions():
 
 
 def test_clip_grad_norm():
-    a, b = mg.zeros(2, requires_grad=True, dtype=np.float64), mg.zeros(1, requires_grad=True, dtype=np.float64)
+    a, b = (
+        mg.zeros(2, requires_grad=True, dtype=np.float64),
+        mg.zeros(1, requires_grad=True, dtype=np.float64),
+    )
     a.grad, b.grad = np.array([3.0, 0.0]), np.array([4.0])
     assert clip_grad_norm_([a, b], max_norm=1.0) == pytest.approx(5.0)
     np.testing.assert_allclose(np.concatenate([a.grad, b.grad]), np.array([3, 0, 4]) / (5 + 1e-6))
@@ -232,10 +238,16 @@ def _lrs(make_scheduler, epochs=25, lr=0.1):
 SCHEDULERS = [
     ("StepLR", lambda o: lr_scheduler.StepLR(o, step_size=5, gamma=0.5), lambda e: 0.1 * 0.5 ** (e // 5)),
     ("ExponentialLR", lambda o: lr_scheduler.ExponentialLR(o, gamma=0.9), lambda e: 0.1 * 0.9**e),
-    ("CosineAnnealingLR", lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=10, eta_min=0.01),
-     lambda e: 0.01 + 0.5 * (0.1 - 0.01) * (1 + math.cos(math.pi * e / 10))),
-    ("LinearLR", lambda o: lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=4),
-     lambda e: 0.1 * (0.25 + 0.75 * min(e, 4) / 4)),
+    (
+        "CosineAnnealingLR",
+        lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=10, eta_min=0.01),
+        lambda e: 0.01 + 0.5 * (0.1 - 0.01) * (1 + math.cos(math.pi * e / 10)),
+    ),
+    (
+        "LinearLR",
+        lambda o: lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=4),
+        lambda e: 0.1 * (0.25 + 0.75 * min(e, 4) / 4),
+    ),
 ]
 
 
@@ -280,7 +292,20 @@ def test_scheduler_with_parameter_groups_and_errors():
 
 
 @pytest.mark.parametrize(
-    "cls", [optim.SGD, optim.Momentum, optim.Nesterov, optim.AdaGrad, optim.RMSProp, optim.AdaDelta, optim.Adam, optim.AdamW, optim.AdaMax, optim.Nadam, optim.NadaMax]
+    "cls",
+    [
+        optim.SGD,
+        optim.Momentum,
+        optim.Nesterov,
+        optim.AdaGrad,
+        optim.RMSProp,
+        optim.AdaDelta,
+        optim.Adam,
+        optim.AdamW,
+        optim.AdaMax,
+        optim.Nadam,
+        optim.NadaMax,
+    ],
 )
 def test_every_optimizer_documents_equation_source_and_defaults(cls):
     import re
@@ -289,7 +314,9 @@ def test_every_optimizer_documents_equation_source_and_defaults(cls):
     doc = cls.__doc__
     module_doc = sys.modules[cls.__module__].__doc__
     assert "θ ←" in doc, "the update equation"
-    assert re.search(r"\[(Four-step notes|Adam post|yorhaha notes|SJTU slides|Ten optimizers)\]", doc + module_doc), "which source document it comes from (docs/sources.md)"
+    assert re.search(
+        r"\[(Four-step notes|Adam post|yorhaha notes|SJTU slides|Ten optimizers)\]", doc + module_doc
+    ), "which source document it comes from (docs/sources.md)"
     assert "torch" in doc.lower() or "PyTorch" in doc, "how the defaults relate to PyTorch"
     assert "Default" in doc or "default" in doc
 

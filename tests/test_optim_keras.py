@@ -4,12 +4,11 @@ keras/src/optimizers/adam_test.py and adamw_test.py (`test_correctness_with_gold
 tolerance (5e-4); Keras's defaults are lr=1e-3, betas=(0.9, 0.999), epsilon=1e-7."""
 
 import numpy as np
+import optim_reference as ref
 import pytest
 
 import minigrad as mg
 from minigrad import optim
-
-import optim_reference as ref
 
 # Keras's inputs: x = ones(10), one step with gradient 0.01, then steps with gradient 0.1, 0.2, ..., 1.0;
 # golden[i] is x after step i + 1 (float32 variables, as Keras's default floatx).
@@ -95,7 +94,9 @@ def test_eps_hat_matches_the_written_out_efficient_form():
     for g in grads:
         p.grad = g
         opt.step()
-    np.testing.assert_allclose(p.data, ref.run(ref.adam, theta0, grads, lr=0.05, eps=0.01, eps_hat=True)[-1], rtol=1e-12)
+    np.testing.assert_allclose(
+        p.data, ref.run(ref.adam, theta0, grads, lr=0.05, eps=0.01, eps_hat=True)[-1], rtol=1e-12
+    )
 
 
 def test_keras3_nadam_is_a_momentum_decay_of_one():

@@ -10,12 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from test_optim_behaviour import ALL, IDS
 
 import minigrad as mg
 from minigrad import optim
 from minigrad.optim import packing
-
-from test_optim_behaviour import ALL, IDS
 
 
 @contextmanager
@@ -43,7 +42,10 @@ ZERO_EPS = [
     ("RMSProp", lambda p, wd: optim.RMSProp(p, lr=0.01, eps=0, weight_decay=wd)),
     ("RMSProp centered", lambda p, wd: optim.RMSProp(p, lr=0.01, eps=0, centered=True, weight_decay=wd)),
     ("RMSProp momentum", lambda p, wd: optim.RMSProp(p, lr=0.01, eps=0, momentum=0.9, weight_decay=wd)),
-    ("RMSProp centered momentum", lambda p, wd: optim.RMSProp(p, lr=0.01, eps=0, momentum=0.9, centered=True, weight_decay=wd)),
+    (
+        "RMSProp centered momentum",
+        lambda p, wd: optim.RMSProp(p, lr=0.01, eps=0, momentum=0.9, centered=True, weight_decay=wd),
+    ),
     ("AdaDelta", lambda p, wd: optim.AdaDelta(p, eps=0, weight_decay=wd)),
     ("Adam", lambda p, wd: optim.Adam(p, lr=0.01, eps=0, weight_decay=wd)),
     ("Adam amsgrad", lambda p, wd: optim.Adam(p, lr=0.01, eps=0, amsgrad=True, weight_decay=wd)),
@@ -51,7 +53,10 @@ ZERO_EPS = [
     ("AdamW", lambda p, wd: optim.AdamW(p, lr=0.01, eps=0, weight_decay=wd)),
     ("AdaMax", lambda p, wd: optim.AdaMax(p, lr=0.01, eps=0, weight_decay=wd)),
     ("Nadam", lambda p, wd: optim.Nadam(p, lr=0.01, eps=0, weight_decay=wd)),
-    ("Nadam decoupled", lambda p, wd: optim.Nadam(p, lr=0.01, eps=0, weight_decay=wd, decoupled_weight_decay=True)),
+    (
+        "Nadam decoupled",
+        lambda p, wd: optim.Nadam(p, lr=0.01, eps=0, weight_decay=wd, decoupled_weight_decay=True),
+    ),
     ("Nadam simplified", lambda p, wd: optim.Nadam(p, lr=0.01, eps=0, simplified=True, weight_decay=wd)),
     ("NadaMax", lambda p, wd: optim.NadaMax(p, lr=0.01, eps=0, weight_decay=wd)),
 ]
@@ -65,7 +70,9 @@ def test_zero_over_zero_is_no_step(name, make, dtype, weight_decay, layout):
     """Coordinates 0 and 1 (at θ = 0, so weight decay keeps their gradient 0) never get a gradient;
     they must stay exactly where they are, without a NaN or a warning, while the others move."""
     count = 1 if layout == "one tensor" else 3
-    params = [mg.tensor(np.array([0.0, 0.0, 1.0, -2.0], dtype=dtype), requires_grad=True) for _ in range(count)]
+    params = [
+        mg.tensor(np.array([0.0, 0.0, 1.0, -2.0], dtype=dtype), requires_grad=True) for _ in range(count)
+    ]
     with tiny_blocks() if layout == "blocks" else warnings.catch_warnings():
         opt = make(params, weight_decay)
         assert (opt._packing[0] is not None) == (layout != "one tensor")
@@ -119,22 +126,47 @@ def test_centered_rmsprop_variance_rounding_below_zero_is_not_nan():
 
 
 def _make(kind, params, s):
-    lr, eps, wd, betas, iav, flags = s["lr"], s["eps"], s["weight_decay"], s["betas"], s["initial"], s["flags"]
+    lr, eps, wd, betas, iav, flags = (
+        s["lr"],
+        s["eps"],
+        s["weight_decay"],
+        s["betas"],
+        s["initial"],
+        s["flags"],
+    )
     if kind == "SGD":
         momentum = s["alpha"]
-        return optim.SGD(params, lr=lr, momentum=momentum, nesterov=flags[0] and momentum > 0, dampening=0.0 if flags[0] else 0.5, weight_decay=wd)
+        return optim.SGD(
+            params,
+            lr=lr,
+            momentum=momentum,
+            nesterov=flags[0] and momentum > 0,
+            dampening=0.0 if flags[0] else 0.5,
+            weight_decay=wd,
+        )
     if kind == "AdaGrad":
-        return optim.AdaGrad(params, lr=lr, lr_decay=0.1 if flags[0] else 0.0, weight_decay=wd, initial_accumulator_value=iav, eps=eps)
+        return optim.AdaGrad(
+            params,
+            lr=lr,
+            lr_decay=0.1 if flags[0] else 0.0,
+            weight_decay=wd,
+            initial_accumulator_value=iav,
+            eps=eps,
+        )
     if kind == "RMSProp":
         return optim.RMSProp(params, lr=lr, alpha=s["alpha"], eps=eps, weight_decay=wd, momentum=0.9 if flags[1] else 0.0, centered=flags[0],
                              initial_accumulator_value=iav)  # fmt: skip
     if kind == "AdaDelta":
-        return optim.AdaDelta(params, lr=lr, rho=s["alpha"], eps=eps, weight_decay=wd, initial_accumulator_value=iav)
+        return optim.AdaDelta(
+            params, lr=lr, rho=s["alpha"], eps=eps, weight_decay=wd, initial_accumulator_value=iav
+        )
     if kind == "Adam":
         return optim.Adam(params, lr=lr, betas=betas, eps=eps, weight_decay=wd, amsgrad=flags[0], decoupled_weight_decay=flags[1], eps_hat=flags[2],
                           initial_accumulator_value=iav)  # fmt: skip
     if kind == "AdamW":
-        return optim.AdamW(params, lr=lr, betas=betas, eps=eps, weight_decay=wd, amsgrad=flags[0], eps_hat=flags[2])
+        return optim.AdamW(
+            params, lr=lr, betas=betas, eps=eps, weight_decay=wd, amsgrad=flags[0], eps_hat=flags[2]
+        )
     if kind == "AdaMax":
         return optim.AdaMax(params, lr=lr, betas=betas, eps=eps, weight_decay=wd)
     if kind == "Nadam":
@@ -156,7 +188,9 @@ SETTINGS = st.fixed_dictionaries({
     "flags": st.tuples(st.booleans(), st.booleans(), st.booleans()),
 })  # fmt: skip
 # |θ|, |g| ≤ 1000, with exact zeros, tiny and subnormal values: where ε = 0 meets an underflowing g².
-VALUES = st.one_of(st.just(0.0), st.floats(-1e3, 1e3, allow_subnormal=True), st.sampled_from([1e-30, -1e-200, 5e-324, 1e-20]))
+VALUES = st.one_of(
+    st.just(0.0), st.floats(-1e3, 1e3, allow_subnormal=True), st.sampled_from([1e-30, -1e-200, 5e-324, 1e-20])
+)
 
 
 @given(

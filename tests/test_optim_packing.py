@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
+from test_optim_behaviour import ALL, IDS
 
 import minigrad as mg
 from minigrad import nn, optim
 from minigrad.optim import packing
-
-from test_optim_behaviour import ALL, IDS
 
 
 def _model():

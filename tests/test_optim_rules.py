@@ -4,10 +4,9 @@ fed a recorded gradient sequence (open loop: closed-loop adaptive dynamics ampli
 from pathlib import Path
 
 import numpy as np
-import pytest
-
 import optim_cases as cases
 import optim_reference as ref
+import pytest
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "optimizer_trajectories.npz"
 RTOL, ATOL = 1e-12, 1e-13
@@ -35,17 +34,28 @@ def test_optimizer_matches_golden_trajectory(golden, name, make, reference, make
     """The golden files hold PyTorch 2.13's trajectories (the reference's where PyTorch has none)."""
     theta0, grads = golden["theta0"], golden["grads"]
     np.testing.assert_array_equal(theta0, cases.gradient_sequence()[0])
-    np.testing.assert_allclose(cases.minigrad_trajectory(make, theta0, grads), golden[cases.key(name)], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(
+        cases.minigrad_trajectory(make, theta0, grads), golden[cases.key(name)], rtol=RTOL, atol=ATOL
+    )
 
 
 @pytest.mark.parametrize("name, make, reference, make_torch", cases.CASES, ids=IDS)
 def test_reference_implementation_matches_golden(golden, name, make, reference, make_torch):
     """The independent references agree with PyTorch's frozen trajectories, so they are trustworthy."""
     rule, hyper = reference
-    np.testing.assert_allclose(ref.run(rule, golden["theta0"], golden["grads"], **hyper), golden[cases.key(name)], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(
+        ref.run(rule, golden["theta0"], golden["grads"], **hyper),
+        golden[cases.key(name)],
+        rtol=RTOL,
+        atol=ATOL,
+    )
 
 
-@pytest.mark.parametrize("name, make, reference, make_torch", [c for c in cases.CASES if c[3] is not None], ids=[c[0] for c in cases.CASES if c[3] is not None])
+@pytest.mark.parametrize(
+    "name, make, reference, make_torch",
+    [c for c in cases.CASES if c[3] is not None],
+    ids=[c[0] for c in cases.CASES if c[3] is not None],
+)
 def test_optimizer_matches_torch(name, make, reference, make_torch):
     torch = pytest.importorskip("torch")
     theta0, grads = cases.gradient_sequence(seed=1)

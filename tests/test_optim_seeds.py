@@ -2,25 +2,62 @@
 documented minigrad setting, against an independent float64 implementation of the seed's own code."""
 
 import numpy as np
+import optim_cases as cases
+import optim_reference as ref
 import pytest
 
 import minigrad as mg
 from minigrad import optim
 
-import optim_cases as cases
-import optim_reference as ref
-
 EPS = 1e-6
 SEED_SETTINGS = [
-    ("SGDM as EMA (seeds 000/003)", lambda p: optim.SGD(p, lr=0.1, momentum=0.9, dampening=0.9), lambda: ref.SeedEMAMomentum(lr=0.1, beta=0.9)),
-    ("Momentum (004)", lambda p: optim.Momentum(p, lr=0.05, momentum=0.9), lambda: ref.SeedMomentum(alpha=0.9, lr=0.05)),
-    ("AdaGrad eps as r0", lambda p: optim.AdaGrad(p, lr=0.1, initial_accumulator_value=EPS, eps=0), lambda: ref.SeedAdaGrad(eps=EPS, lr=0.1)),
-    ("RMSProp eps as r0", lambda p: optim.RMSProp(p, lr=0.01, alpha=0.9, eps=0, initial_accumulator_value=EPS), lambda: ref.SeedRMSProp(lr=0.01, beta=0.9, eps=EPS)),
-    ("AdaDelta eps as r0 and s0", lambda p: optim.AdaDelta(p, lr=1.0, rho=0.9, eps=0, initial_accumulator_value=EPS), lambda: ref.SeedAdaDelta(beta=0.9, eps=EPS)),
-    ("Adam efficient form", lambda p: optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=0, initial_accumulator_value=EPS), lambda: ref.SeedAdam(lr=0.01, alpha=0.9, beta=0.999, eps=EPS)),
-    ("AdaMax", lambda p: optim.AdaMax(p, lr=0.01, betas=(0.9, 0.999), eps=0), lambda: ref.SeedAdaMax(lr=0.01, alpha=0.9, beta=0.999)),
-    ("Nadam approximation", lambda p: optim.Nadam(p, lr=0.01, betas=(0.9, 0.999), simplified=True, eps=0, initial_accumulator_value=EPS), lambda: ref.SeedNadam(lr=0.01, alpha=0.9, beta=0.999, eps=EPS)),
-    ("NadaMax", lambda p: optim.NadaMax(p, lr=0.01, betas=(0.9, 0.999), eps=0), lambda: ref.SeedNadaMax(lr=0.01, alpha=0.9, beta=0.999)),
+    (
+        "SGDM as EMA (seeds 000/003)",
+        lambda p: optim.SGD(p, lr=0.1, momentum=0.9, dampening=0.9),
+        lambda: ref.SeedEMAMomentum(lr=0.1, beta=0.9),
+    ),
+    (
+        "Momentum (004)",
+        lambda p: optim.Momentum(p, lr=0.05, momentum=0.9),
+        lambda: ref.SeedMomentum(alpha=0.9, lr=0.05),
+    ),
+    (
+        "AdaGrad eps as r0",
+        lambda p: optim.AdaGrad(p, lr=0.1, initial_accumulator_value=EPS, eps=0),
+        lambda: ref.SeedAdaGrad(eps=EPS, lr=0.1),
+    ),
+    (
+        "RMSProp eps as r0",
+        lambda p: optim.RMSProp(p, lr=0.01, alpha=0.9, eps=0, initial_accumulator_value=EPS),
+        lambda: ref.SeedRMSProp(lr=0.01, beta=0.9, eps=EPS),
+    ),
+    (
+        "AdaDelta eps as r0 and s0",
+        lambda p: optim.AdaDelta(p, lr=1.0, rho=0.9, eps=0, initial_accumulator_value=EPS),
+        lambda: ref.SeedAdaDelta(beta=0.9, eps=EPS),
+    ),
+    (
+        "Adam efficient form",
+        lambda p: optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=0, initial_accumulator_value=EPS),
+        lambda: ref.SeedAdam(lr=0.01, alpha=0.9, beta=0.999, eps=EPS),
+    ),
+    (
+        "AdaMax",
+        lambda p: optim.AdaMax(p, lr=0.01, betas=(0.9, 0.999), eps=0),
+        lambda: ref.SeedAdaMax(lr=0.01, alpha=0.9, beta=0.999),
+    ),
+    (
+        "Nadam approximation",
+        lambda p: optim.Nadam(
+            p, lr=0.01, betas=(0.9, 0.999), simplified=True, eps=0, initial_accumulator_value=EPS
+        ),
+        lambda: ref.SeedNadam(lr=0.01, alpha=0.9, beta=0.999, eps=EPS),
+    ),
+    (
+        "NadaMax",
+        lambda p: optim.NadaMax(p, lr=0.01, betas=(0.9, 0.999), eps=0),
+        lambda: ref.SeedNadaMax(lr=0.01, alpha=0.9, beta=0.999),
+    ),
 ]
 
 

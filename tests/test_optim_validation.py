@@ -67,7 +67,9 @@ def test_a_parameter_group_is_checked_too():
 
 
 def test_numpy_numbers_and_integers_are_numbers():
-    opt = optim.Adam([_param()], lr=np.float32(0.01), betas=(np.float64(0.9), 0.999), eps=0, amsgrad=np.bool_(True))
+    opt = optim.Adam(
+        [_param()], lr=np.float32(0.01), betas=(np.float64(0.9), 0.999), eps=0, amsgrad=np.bool_(True)
+    )
     assert opt.param_groups[0]["lr"] == np.float32(0.01)
 
 
@@ -148,14 +150,19 @@ def test_every_optimizer_declares_its_rule_through_update_rule(cls):
     assert "rule" not in vars(cls), "no second way (a `rule` attribute)"
 
 
-@pytest.mark.parametrize("mine, theirs", [("Adam", "Adam"), ("AdamW", "AdamW"), ("Nadam", "NAdam"), ("AdaMax", "Adamax"), ("SGD", "SGD")])
+@pytest.mark.parametrize(
+    "mine, theirs",
+    [("Adam", "Adam"), ("AdamW", "AdamW"), ("Nadam", "NAdam"), ("AdaMax", "Adamax"), ("SGD", "SGD")],
+)
 def test_positional_arguments_are_in_pytorchs_order(mine, theirs):
     """Code written for torch.optim passes its positional arguments to the same hyperparameters here."""
     torch = pytest.importorskip("torch")
 
     def positional(cls):
         kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-        return [n for n, p in inspect.signature(cls).parameters.items() if p.kind is kind and n != "foreach"]  # no foreach here
+        return [
+            n for n, p in inspect.signature(cls).parameters.items() if p.kind is kind and n != "foreach"
+        ]  # no foreach here
 
     assert positional(getattr(optim, mine)) == positional(getattr(torch.optim, theirs))
 
@@ -173,4 +180,7 @@ def test_a_state_dict_from_before_eps_hat_and_decoupled_decay_still_loads(cls, d
     fresh = cls([_param()], lr=0.5)
     fresh.load_state_dict(old)
     assert fresh.param_groups[0]["lr"] == 0.01
-    assert fresh.param_groups[0]["eps_hat"] is False and fresh.param_groups[0]["decoupled_weight_decay"] is decoupled
+    assert (
+        fresh.param_groups[0]["eps_hat"] is False
+        and fresh.param_groups[0]["decoupled_weight_decay"] is decoupled
+    )

@@ -7,10 +7,10 @@ array and not, and compared bit for bit with the same values held as 1-element a
 """
 
 import numpy as np
+import optim_cases as cases
 import pytest
 
 import minigrad as mg
-import optim_cases as cases
 
 IDS = [c[0] for c in cases.CASES]
 STEPS = 30
@@ -80,8 +80,12 @@ def test_0d_parameter_trained_by_backward(name, make, reference, make_torch):
             opt.step()
     assert w.shape == () and w.dtype == mg.float32
     assert w.item() == v.item() != 1.5
-    arrays = {key: value for key, value in opt_w.state_dict()["state"][0].items() if isinstance(value, np.ndarray)}
-    assert all(value.shape == () for value in arrays.values()), arrays  # the state keeps the parameter's shape
+    arrays = {
+        key: value for key, value in opt_w.state_dict()["state"][0].items() if isinstance(value, np.ndarray)
+    }
+    assert all(value.shape == () for value in arrays.values()), (
+        arrays
+    )  # the state keeps the parameter's shape
 
 
 torch_cases = [c for c in cases.CASES if c[3] is not None]

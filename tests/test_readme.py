@@ -13,7 +13,9 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def test_readme_examples_print_what_they_claim():
     mg.manual_seed(0)
     failures, attempted = doctest.testfile(
-        str(README), module_relative=False, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        str(README),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
         globs={"np": np},
     )
     assert attempted > 10
@@ -52,7 +54,9 @@ def test_readme_cites_only_sources_that_docs_sources_lists():
     names = {"Four-step notes", "Adam post", "yorhaha notes", "SJTU slides", "Ten optimizers"}
     listed = set(re.findall(r"^\| \[([^\]]+)\] \|", sources, flags=re.MULTILINE))
     assert names <= listed
-    texts = [README.read_text(encoding="utf-8")] + [p.read_text(encoding="utf-8") for p in (README.parent / "minigrad").rglob("*.py")]
+    texts = [README.read_text(encoding="utf-8")] + [
+        p.read_text(encoding="utf-8") for p in (README.parent / "minigrad").rglob("*.py")
+    ]
     cited = {key for text in texts for key in re.findall(r"\[(" + "|".join(names) + r")\]", text)}
     assert cited and cited <= listed
     for text in texts:  # the keys of an earlier draft are gone
@@ -65,5 +69,8 @@ def test_licence_and_dataset_attribution():
     licence = (README.parent / "LICENSE").read_text(encoding="utf-8")
     assert licence.startswith("MIT License") and "Copyright (c) 2026 the minigrad authors" in licence
     assert 'license = "MIT"' in (README.parent / "pyproject.toml").read_text(encoding="utf-8")
-    for text in (README.read_text(encoding="utf-8"), (README.parent / "datasets" / "README.md").read_text(encoding="utf-8")):
+    for text in (
+        README.read_text(encoding="utf-8"),
+        (README.parent / "datasets" / "README.md").read_text(encoding="utf-8"),
+    ):
         assert "CC BY 4.0" in text and "Optical Recognition of Handwritten Digits" in text

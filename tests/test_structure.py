@@ -20,7 +20,18 @@ PACKAGE = Path(__file__).resolve().parent.parent / "minigrad"
 
 # Packages that minigrad may only import where they are used, inside a function, because they are
 # optional extras (plots, progress bars, notebooks, the PyTorch oracle) or only needed by one command.
-OPTIONAL = {"matplotlib", "PIL", "IPython", "tqdm", "torch", "nbformat", "nbclient", "jupytext", "resource", "pwd"}
+OPTIONAL = {
+    "matplotlib",
+    "PIL",
+    "IPython",
+    "tqdm",
+    "torch",
+    "nbformat",
+    "nbclient",
+    "jupytext",
+    "resource",
+    "pwd",
+}
 # minigrad.homework (the grader) imports inside functions on purpose: its sandboxed child process imports
 # what a notebook needs at a chosen moment (before it drops privileges), and each command loads only its
 # own parts. Its module-level imports are still checked, and it is still part of the cycle check.
@@ -44,7 +55,10 @@ def imported_modules(node, importer: str) -> set:
         return {alias.name for alias in node.names if alias.name in MODULES}
     if node.level:  # a relative import, resolved against the importing module's package
         package = importer if MODULES[importer].name == "__init__.py" else importer.rpartition(".")[0]
-        base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([node.module] if node.module else []))
+        base = ".".join(
+            package.split(".")[: len(package.split(".")) - node.level + 1]
+            + ([node.module] if node.module else [])
+        )
     else:
         base = node.module
     submodules = {f"{base}.{alias.name}" for alias in node.names} & set(MODULES)
@@ -81,7 +95,9 @@ def misplaced_imports(name: str) -> list:
     problems, code_seen = [], False
     for node in tree.body:
         is_import = isinstance(node, (ast.Import, ast.ImportFrom))
-        docstring = node is tree.body[0] and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        docstring = (
+            node is tree.body[0] and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        )
         # PEP 8 puts module dunders (`__version__`, `__all__`) between the docstring and the imports.
         dunder = isinstance(node, ast.Assign) and all(
             isinstance(t, ast.Name) and t.id.startswith("__") and t.id.endswith("__") for t in node.targets)  # fmt: skip
@@ -116,11 +132,15 @@ def test_the_import_check_sees_a_late_import_and_one_in_a_function(tmp_path, mon
     late = tmp_path / "late.py"
     late.write_text('"""Doc."""\n\nimport numpy as np\n\nX = 1\n\nfrom minigrad import tensor  # noqa\n')
     inner = tmp_path / "inner.py"
-    inner.write_text("def f():\n    import matplotlib\n    from minigrad.tensor import Tensor\n    return Tensor\n")
+    inner.write_text(
+        "def f():\n    import matplotlib\n    from minigrad.tensor import Tensor\n    return Tensor\n"
+    )
     monkeypatch.setitem(MODULES, "late", late)
     monkeypatch.setitem(MODULES, "inner", inner)
     assert misplaced_imports("late") == ["line 7: `from minigrad import tensor` after other code"]
-    assert misplaced_imports("inner") == ["line 3: `from minigrad.tensor import Tensor` inside a function or class"]
+    assert misplaced_imports("inner") == [
+        "line 3: `from minigrad.tensor import Tensor` inside a function or class"
+    ]
 
 
 # Run in a fresh interpreter: for each module, forget every minigrad module, stand in an empty package

@@ -5,7 +5,6 @@ import pytest
 
 import minigrad as mg
 
-
 # -- construction and dtypes --------------------------------------------------------------------------
 
 
@@ -64,7 +63,14 @@ def test_unsupported_data_is_an_error():
 
 def test_attributes():
     t = mg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
-    assert t.shape == (2, 3) and t.ndim == 2 and t.numel() == 6 and t.size() == (2, 3) and t.size(1) == 3 and t.dtype == np.float64
+    assert (
+        t.shape == (2, 3)
+        and t.ndim == 2
+        and t.numel() == 6
+        and t.size() == (2, 3)
+        and t.size(1) == 3
+        and t.dtype == np.float64
+    )
     assert t.requires_grad and t.is_leaf and t.grad is None
     assert t.T.shape == (3, 2)
     assert len(t) == 2
@@ -246,7 +252,7 @@ def test_no_grad_context_and_decorator():
 def test_no_grad_restores_mode_after_an_exception():
     with pytest.raises(ZeroDivisionError):
         with mg.no_grad():
-            1 / 0
+            _ = 1 / 0
     assert mg.is_grad_enabled()
 
 

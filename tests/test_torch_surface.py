@@ -178,7 +178,10 @@ def test_a_custom_dataset_is_collated_into_batches():
     assert [len(b[1]) for b in batches] == [2, 2, 1]
 
 
-@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=4, max_side=3), elements=st.floats(-10, 10)), st.data())
+@given(
+    hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=4, max_side=3), elements=st.floats(-10, 10)),
+    st.data(),
+)
 def test_transpose_swaps_and_permute_permutes_like_numpy(array, data):
     ndim = array.ndim
     d0, d1 = data.draw(st.integers(-ndim, ndim - 1)), data.draw(st.integers(-ndim, ndim - 1))

@@ -138,10 +138,22 @@ def tensors_tutorial(lib):
     t2 = lib.from_numpy(n2)
     np.add(n2, 1, out=n2)  # and the other way round
     return dict(
-        x_data=x_data, x_np=x_np, x_ones=x_ones, x_rand=Meta(x_rand), rand=Meta(rand_tensor), ones=ones_tensor,
-        zeros=zeros_tensor, attributes=attributes, rows=(first_row, first_column, last_column), t1=t1,
-        products=(y1, y2, y3, z1, z2, z3), agg_item=agg_item, agg_type=type(agg_item).__name__, tensor=tensor,
-        numpy_bridge=(t, n.copy(), t2), size=(t1.size(), t1.size(1), t1.shape[0], t1.dim(), t1.numel()),
+        x_data=x_data,
+        x_np=x_np,
+        x_ones=x_ones,
+        x_rand=Meta(x_rand),
+        rand=Meta(rand_tensor),
+        ones=ones_tensor,
+        zeros=zeros_tensor,
+        attributes=attributes,
+        rows=(first_row, first_column, last_column),
+        t1=t1,
+        products=(y1, y2, y3, z1, z2, z3),
+        agg_item=agg_item,
+        agg_type=type(agg_item).__name__,
+        tensor=tensor,
+        numpy_bridge=(t, n.copy(), t2),
+        size=(t1.size(), t1.size(1), t1.shape[0], t1.dim(), t1.numel()),
     )
 
 
@@ -199,9 +211,17 @@ def in_place_and_grad(lib):
     plain.fill_(2.0).mul_(3).sub_(1).div_(2).clamp_(max=2.0).add_(lib.ones(3), alpha=0.5)
     copied = lib.zeros(3).copy_(plain)
     b = lib.ones(2, requires_grad=False).requires_grad_()
-    return dict(grad=first, norm=norm, grad_type=grad_type, updated=w.detach(), after_zero=after_zero,
-                second=w.grad, plain=plain, copied=copied, leaf=(w.is_leaf, loss.is_leaf, loss.grad_fn is not None,
-                                                                  w.grad_fn is None, b.requires_grad))
+    return dict(
+        grad=first,
+        norm=norm,
+        grad_type=grad_type,
+        updated=w.detach(),
+        after_zero=after_zero,
+        second=w.grad,
+        plain=plain,
+        copied=copied,
+        leaf=(w.is_leaf, loss.is_leaf, loss.grad_fn is not None, w.grad_fn is None, b.requires_grad),
+    )
 
 
 def test_in_place_methods_and_grad_as_a_tensor():
@@ -252,10 +272,16 @@ def datasets_and_loaders(lib):
     loader = from_lib.DataLoader(tensor_data, batch_size=32, shuffle=True)
     shuffled = [(Meta(xb), Meta(yb)) for xb, yb in loader]
     sample = tensor_data[3]
-    return dict(features=train_features, labels=train_labels, img=img, label=label.item(),
-                lengths=(len(training_data), len(train_dataloader), len(loader), len(loader.dataset)),
-                shuffled=shuffled, sample=(lib.as_tensor(sample[0]), lib.as_tensor(sample[1])),
-                one_hot=(one_hot[0][1], next(iter(from_lib.DataLoader(one_hot, batch_size=4)))[1]))
+    return dict(
+        features=train_features,
+        labels=train_labels,
+        img=img,
+        label=label.item(),
+        lengths=(len(training_data), len(train_dataloader), len(loader), len(loader.dataset)),
+        shuffled=shuffled,
+        sample=(lib.as_tensor(sample[0]), lib.as_tensor(sample[1])),
+        one_hot=(one_hot[0][1], next(iter(from_lib.DataLoader(one_hot, batch_size=4)))[1]),
+    )
 
 
 def test_datasets_and_dataloaders():
@@ -303,10 +329,20 @@ def build_network(lib):
     seq_modules = nn.Sequential(flatten, layer1, nn.ReLU(), nn.Linear(20, 10))
     logits2 = seq_modules(input_image)
     parameters = [(name, param.size(), param[:2]) for name, param in model.named_parameters()]
-    return dict(devices=(device, cuda_device), logits=logits, probabilities=pred_probab, y_pred=y_pred,
-                flat=flat_image.size(), hidden=hidden1, logits2=Meta(logits2), parameters=parameters,
-                count=sum(p.numel() for p in model.parameters()), buffers=len(list(model.buffers())),
-                children=[type(m).__name__ for m in model.children()], training=(model.training, model.eval().training))
+    return dict(
+        devices=(device, cuda_device),
+        logits=logits,
+        probabilities=pred_probab,
+        y_pred=y_pred,
+        flat=flat_image.size(),
+        hidden=hidden1,
+        logits2=Meta(logits2),
+        parameters=parameters,
+        count=sum(p.numel() for p in model.parameters()),
+        buffers=len(list(model.buffers())),
+        children=[type(m).__name__ for m in model.children()],
+        training=(model.training, model.eval().training),
+    )
 
 
 def test_build_the_neural_network():
@@ -345,8 +381,15 @@ def autograd_tutorial(lib):
     second = inp.grad.clone()
     inp.grad.zero_()
     out.backward(lib.ones_like(out), retain_graph=True)
-    return dict(loss=loss, has_grad_fn=has_grad_fn, grads=grads, requires=requires, first=first, second=second,
-                third=inp.grad)
+    return dict(
+        loss=loss,
+        has_grad_fn=has_grad_fn,
+        grads=grads,
+        requires=requires,
+        first=first,
+        second=second,
+        third=inp.grad,
+    )
 
 
 def test_autograd():
@@ -399,7 +442,7 @@ def optimization_tutorial(lib):
     loss_fn = lib.nn.CrossEntropyLoss()
     optimizer = lib.optim.SGD(model.parameters(), lr=learning_rate)
     history = []
-    for t in range(epochs):
+    for _t in range(epochs):
         history.append(train_loop(lib, train_dataloader, model, loss_fn, optimizer, batch_size))
         history.append(test_loop(lib, test_dataloader, model, loss_fn))
     return dict(history=history)
@@ -447,8 +490,13 @@ def save_and_load(lib, folder):
     optimizer.load_state_dict(saved["optimizer"])
     scheduler.load_state_dict(saved["scheduler"])
     resumed = [step(), step()]
-    return dict(losses=losses, continued=continued, resumed=resumed, lr=scheduler.get_last_lr(),
-                logits=Meta(restored_logits))
+    return dict(
+        losses=losses,
+        continued=continued,
+        resumed=resumed,
+        lr=scheduler.get_last_lr(),
+        logits=Meta(restored_logits),
+    )
 
 
 def test_save_and_load():
@@ -483,13 +531,17 @@ def classifier_tutorial(lib):
 
     X, y = digits("train", n=256)
     X_test, y_test = digits("test", n=128)
-    trainloader = lib.utils.data.DataLoader(lib.utils.data.TensorDataset(lib.tensor(X), lib.tensor(y)), batch_size=16)
-    testloader = lib.utils.data.DataLoader(lib.utils.data.TensorDataset(lib.tensor(X_test), lib.tensor(y_test)), batch_size=32)
+    trainloader = lib.utils.data.DataLoader(
+        lib.utils.data.TensorDataset(lib.tensor(X), lib.tensor(y)), batch_size=16
+    )
+    testloader = lib.utils.data.DataLoader(
+        lib.utils.data.TensorDataset(lib.tensor(X_test), lib.tensor(y_test)), batch_size=32
+    )
     net = shared_weights(lib, Net())
     criterion = nn.CrossEntropyLoss()
     optimizer = optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
     running = []
-    for epoch in range(2):
+    for _epoch in range(2):
         running_loss = 0.0
         for i, data in enumerate(trainloader, 0):
             inputs, labels = data

@@ -80,8 +80,11 @@ def test_every_notebook_has_a_source():
 def test_notebook_matches_its_source(source):
     committed = _read(source)
     expected = build.from_source(source)
-    assert [(c.cell_type, c.source) for c in committed.cells] == [(c.cell_type, c.source) for c in expected.cells], (
-        f"{source.stem}.ipynb is not built from the current src/{source.name}: run `python tutorials/build.py {source.name[:2]}`")
+    assert [(c.cell_type, c.source) for c in committed.cells] == [
+        (c.cell_type, c.source) for c in expected.cells
+    ], (
+        f"{source.stem}.ipynb is not built from the current src/{source.name}: run `python tutorials/build.py {source.name[:2]}`"
+    )
     assert committed.metadata == expected.metadata
 
 
@@ -97,7 +100,9 @@ def test_chapter_shape(source):
     assert len(verifying) >= 2, "at least two cells verify a derived claim"
     outputs = [o for c in code for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"], "committed with an error output"
-    assert any(mime.startswith("image/") for o in outputs for mime in o.get("data", {})), "at least one figure"
+    assert any(mime.startswith("image/") for o in outputs for mime in o.get("data", {})), (
+        "at least one figure"
+    )
     solutions = [c for c in code if "# BEGIN SOLUTION" in c.source]
     assert solutions, "at least one exercise"
     for cell in solutions:
@@ -108,7 +113,9 @@ def test_chapter_shape(source):
     checked = "\n".join(c.source for c in code)
     for exercise in exercises:
         assert f'check("{exercise.key}"' in checked, f"the notebook checks {exercise.key}"
-        assert re.search(rf"^def {exercise.function}\(", checked, re.M), f"the notebook defines {exercise.function}"
+        assert re.search(rf"^def {exercise.function}\(", checked, re.M), (
+            f"the notebook defines {exercise.function}"
+        )
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=_id)
@@ -127,5 +134,6 @@ def test_committed_outputs_are_current(source):
             f"{source.stem}.ipynb cell {index} prints something else now; rebuild with "
             f"`python tutorials/build.py {source.name[:2]}`.\n"
             f"committed: {json.dumps(_text_outputs(old), ensure_ascii=False)[:1500]}\n"
-            f"now:       {json.dumps(_text_outputs(new), ensure_ascii=False)[:1500]}")
+            f"now:       {json.dumps(_text_outputs(new), ensure_ascii=False)[:1500]}"
+        )
     assert seconds < CHAPTER_SECONDS, f"{source.stem} took {seconds:.0f} s (budget {CHAPTER_SECONDS} s)"

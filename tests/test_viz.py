@@ -16,7 +16,9 @@ def test_surface_gradients_pass_gradcheck(name):
     surface = SURFACES[name]
     rng = np.random.default_rng(0)
     for _ in range(5):
-        point = mg.tensor([rng.uniform(*surface.xlim), rng.uniform(*surface.ylim)], dtype=np.float64, requires_grad=True)
+        point = mg.tensor(
+            [rng.uniform(*surface.xlim), rng.uniform(*surface.ylim)], dtype=np.float64, requires_grad=True
+        )
         assert mg.gradcheck(surface, [point])
 
 
@@ -94,7 +96,12 @@ def test_draw_graph(tmp_path, monkeypatch):
     x = mg.tensor([[1.0, -1.0]])
     loss = (x @ w).relu().sum()
     before = draw_graph(loss)
-    assert before.startswith("digraph minigrad {") and "matmul" in before and "relu" in before and "sum" in before
+    assert (
+        before.startswith("digraph minigrad {")
+        and "matmul" in before
+        and "relu" in before
+        and "sum" in before
+    )
     assert "no grad" in before and "(2, 2)" in before
     assert before.count("->") == 3  # leaf -> matmul -> relu -> sum
     loss.backward()
@@ -105,7 +112,9 @@ def test_draw_graph(tmp_path, monkeypatch):
     assert (tmp_path / "graph.dot").read_text().startswith("digraph")
 
 
-@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="Graphviz's dot program is not installed")
+@pytest.mark.skipif(
+    __import__("shutil").which("dot") is None, reason="Graphviz's dot program is not installed"
+)
 def test_draw_graph_renders_with_graphviz(tmp_path):
     x = mg.tensor([[1.0, 2.0]], requires_grad=True)
     (x * x).sum().backward()

@@ -66,8 +66,13 @@ def _metadata() -> nbformat.NotebookNode:
 
 def execute(notebook: nbformat.NotebookNode) -> float:
     """Run every cell in a fresh kernel started in `tutorials/`; return the seconds it took."""
-    client = NotebookClient(notebook, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(TUTORIALS)}})
+    client = NotebookClient(
+        notebook,
+        timeout=TIMEOUT,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(TUTORIALS)}},
+    )
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
@@ -94,8 +99,12 @@ def _merge_streams(outputs: list) -> list:
     output per run of consecutive text on the same stream."""
     merged = []
     for output in outputs:
-        if (output.output_type == "stream" and merged and merged[-1].output_type == "stream"
-                and merged[-1].name == output.name):
+        if (
+            output.output_type == "stream"
+            and merged
+            and merged[-1].output_type == "stream"
+            and merged[-1].name == output.name
+        ):
             merged[-1].text += output.text
         else:
             merged.append(output)

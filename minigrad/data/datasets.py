@@ -34,7 +34,9 @@ def data_file(name: str) -> Path:
         if candidate.is_file():
             return Path(str(candidate))
     looked = ", ".join(str(c) for c in candidates)
-    raise FileNotFoundError(f"the bundled data file {name} is missing (looked in {looked}); reinstall minigrad")
+    raise FileNotFoundError(
+        f"the bundled data file {name} is missing (looked in {looked}); reinstall minigrad"
+    )
 
 
 def load_digits(split: str = "train", test_fraction: float = 0.2, seed: int = 0, flatten: bool = True):

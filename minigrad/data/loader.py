@@ -46,8 +46,17 @@ class DataLoader:
     change nothing (one process, no GPU).
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle: bool = False, drop_last: bool = False, seed=None,
-                 num_workers: int = 0, pin_memory: bool = False, collate_fn=None):
+    def __init__(
+        self,
+        dataset,
+        batch_size=1,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        seed=None,
+        num_workers: int = 0,
+        pin_memory: bool = False,
+        collate_fn=None,
+    ):
         self.collate_fn = collate_fn
         if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
             raise ValueError(f"DataLoader: batch_size must be a positive int or None, got {batch_size!r}")
@@ -65,7 +74,11 @@ class DataLoader:
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
             if self.collate_fn is not None or not isinstance(self.dataset, TensorDataset):
-                positions = range(start, min(start + self.batch_size, n)) if order is None else order[start : start + self.batch_size]
+                positions = (
+                    range(start, min(start + self.batch_size, n))
+                    if order is None
+                    else order[start : start + self.batch_size]
+                )
                 yield (self.collate_fn or default_collate)([self.dataset[int(i)] for i in positions])
                 continue
             if order is None:
@@ -86,12 +99,16 @@ class DataLoader:
         if state["rng"] is None:
             return
         if self.rng is None:
-            raise ValueError("DataLoader.load_state_dict: the state has a shuffling generator, but this loader was made without a seed")
+            raise ValueError(
+                "DataLoader.load_state_dict: the state has a shuffling generator, but this loader was made without a seed"
+            )
         restored = np.random.default_rng(0)
         try:
             restored.bit_generator.state = state["rng"]
         except (TypeError, ValueError, KeyError, OverflowError) as error:
-            raise ValueError(f"DataLoader.load_state_dict: the generator state does not fit ({type(error).__name__}: {error})") from None
+            raise ValueError(
+                f"DataLoader.load_state_dict: the generator state does not fit ({type(error).__name__}: {error})"
+            ) from None
         self.rng = restored
 
 

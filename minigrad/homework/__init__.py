@@ -27,10 +27,24 @@ def check(key: str, function, seed: int = NOTEBOOK_SEED) -> Assessment:
     assessment = assess(exercise, probes, run_probes(exercise, function, probes))
     if not assessment.passed:
         raise AssertionError(f"{exercise.key} ({exercise.title}): {assessment.feedback}")
-    print(f"✔ {exercise.key} ({exercise.title}): {assessment.feedback}, "
-          f"{exercise.points}/{exercise.points} points")
+    print(
+        f"✔ {exercise.key} ({exercise.title}): {assessment.feedback}, "
+        f"{exercise.points}/{exercise.points} points"
+    )
     return assessment
 
 
-__all__ = ["Assessment", "Exercise", "Failed", "Mistake", "Probe", "assess", "run_probes",
-           "all_exercises", "exercises_of", "get", "check", "NOTEBOOK_SEED"]
+__all__ = [
+    "Assessment",
+    "Exercise",
+    "Failed",
+    "Mistake",
+    "Probe",
+    "assess",
+    "run_probes",
+    "all_exercises",
+    "exercises_of",
+    "get",
+    "check",
+    "NOTEBOOK_SEED",
+]

@@ -168,7 +168,9 @@ def _profiler(fd, forbidden):
     """A profile hook that ends the process when a forbidden function starts."""
     from minigrad.homework.wire import dumps
 
-    def profile(frame, event, arg, _forbidden=forbidden, _write=os.write, _exit=os._exit, _dumps=dumps, _fd=fd):
+    def profile(
+        frame, event, arg, _forbidden=forbidden, _write=os.write, _exit=os._exit, _dumps=dumps, _fd=fd
+    ):
         if event == "call":
             name = _forbidden.get(frame.f_code)
             if name is not None:
@@ -341,7 +343,9 @@ def grade(fd: int, memory_mb: int, cpu_seconds: int, ids) -> None:
                     _send(fd, {"event": "memory"})
                     os._exit(OUT_OF_MEMORY)
                 except NotImplementedError:
-                    results.append({"failed": "not implemented yet (the body still raises NotImplementedError)"})
+                    results.append(
+                        {"failed": "not implemented yet (the body still raises NotImplementedError)"}
+                    )
                 except BaseException as error:  # noqa: B036
                     results.append({"failed": _last_line(error)})
             _send(fd, {"event": "result", "key": key, "probes": results})

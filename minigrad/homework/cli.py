@@ -48,41 +48,120 @@ def _limits(parser, default_memory=DEFAULT_MEMORY):
 
 def add_commands(commands, common) -> None:
     """Add `homework` (release, check, gradescope) and `grade` to the `minigrad` command's subparsers."""
-    homework = commands.add_parser("homework", parents=[common], help="release the exercises, check a notebook, build a Gradescope autograder",
-        description="release the exercises, check a notebook, build a Gradescope autograder")
+    homework = commands.add_parser(
+        "homework",
+        parents=[common],
+        help="release the exercises, check a notebook, build a Gradescope autograder",
+        description="release the exercises, check a notebook, build a Gradescope autograder",
+    )
     actions = homework.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    release = actions.add_parser("release", parents=[common], help="write the student notebooks (solutions replaced by raise NotImplementedError)",
-        description="write the student notebooks (solutions replaced by raise NotImplementedError)")
-    release.add_argument("--out", type=Path, required=True, help="folder for the notebooks (required, no default)")
-    release.add_argument("--chapters", nargs="+", type=_chapter, default=(), metavar="NN", help="which chapters, e.g. 05 09 (default: every chapter)")
-    release.add_argument("--tutorials", type=Path, default=None, help="folder of the chapter notebooks (default: the checkout's tutorials/)")
+    release = actions.add_parser(
+        "release",
+        parents=[common],
+        help="write the student notebooks (solutions replaced by raise NotImplementedError)",
+        description="write the student notebooks (solutions replaced by raise NotImplementedError)",
+    )
+    release.add_argument(
+        "--out", type=Path, required=True, help="folder for the notebooks (required, no default)"
+    )
+    release.add_argument(
+        "--chapters",
+        nargs="+",
+        type=_chapter,
+        default=(),
+        metavar="NN",
+        help="which chapters, e.g. 05 09 (default: every chapter)",
+    )
+    release.add_argument(
+        "--tutorials",
+        type=Path,
+        default=None,
+        help="folder of the chapter notebooks (default: the checkout's tutorials/)",
+    )
     release.set_defaults(run=_release)
 
-    check = actions.add_parser("check", parents=[common], help="grade your own notebook exactly as the grader will",
-        description="grade your own notebook exactly as the grader will")
-    check.add_argument("notebook", type=Path, metavar="NOTEBOOK", help="the notebook, named NN_name.ipynb (required, no default)")
+    check = actions.add_parser(
+        "check",
+        parents=[common],
+        help="grade your own notebook exactly as the grader will",
+        description="grade your own notebook exactly as the grader will",
+    )
+    check.add_argument(
+        "notebook",
+        type=Path,
+        metavar="NOTEBOOK",
+        help="the notebook, named NN_name.ipynb (required, no default)",
+    )
     _limits(check)
-    check.add_argument("--seed", type=int, default=None, help="seed for the probes (default: fresh each run, as when grading)")
+    check.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed for the probes (default: fresh each run, as when grading)",
+    )
     check.set_defaults(run=_check)
 
-    gradescope = actions.add_parser("gradescope", parents=[common], help="build a Gradescope autograder (.zip)",
-        description="build a Gradescope autograder (.zip)")
-    gradescope.add_argument("--out", type=Path, required=True, metavar="FILE.zip", help="the autograder to write (required, no default)")
-    gradescope.add_argument("--chapters", nargs="+", type=_chapter, default=(), metavar="NN", help="which chapters (default: every chapter with exercises)")
+    gradescope = actions.add_parser(
+        "gradescope",
+        parents=[common],
+        help="build a Gradescope autograder (.zip)",
+        description="build a Gradescope autograder (.zip)",
+    )
+    gradescope.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE.zip",
+        help="the autograder to write (required, no default)",
+    )
+    gradescope.add_argument(
+        "--chapters",
+        nargs="+",
+        type=_chapter,
+        default=(),
+        metavar="NN",
+        help="which chapters (default: every chapter with exercises)",
+    )
     _limits(gradescope, default_memory=600)
     gradescope.set_defaults(run=_gradescope)
 
-    grade = commands.add_parser("grade", parents=[common], help="grade a folder of submissions (one folder per student)",
-        description="grade a folder of submissions (one folder per student)")
-    grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS", help="folder of SUBMISSIONS/<student>/NN_name.ipynb (required, no default)")
-    grade.add_argument("--out", type=Path, required=True, metavar="RESULTS", help="folder for grades.csv, report.md and <student>/results.json (required, no default)")
+    grade = commands.add_parser(
+        "grade",
+        parents=[common],
+        help="grade a folder of submissions (one folder per student)",
+        description="grade a folder of submissions (one folder per student)",
+    )
+    grade.add_argument(
+        "submissions",
+        type=Path,
+        metavar="SUBMISSIONS",
+        help="folder of SUBMISSIONS/<student>/NN_name.ipynb (required, no default)",
+    )
+    grade.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="RESULTS",
+        help="folder for grades.csv, report.md and <student>/results.json (required, no default)",
+    )
     _limits(grade)
     grade.add_argument("--jobs", type=_positive(int), default=os.cpu_count() or 1, metavar="N",
                        help=f"notebooks graded at once (default: the number of cores, {os.cpu_count() or 1})")  # fmt: skip
-    grade.add_argument("--chapters", nargs="+", type=_chapter, default=(), metavar="NN", help="which chapters (default: every chapter with exercises)")
+    grade.add_argument(
+        "--chapters",
+        nargs="+",
+        type=_chapter,
+        default=(),
+        metavar="NN",
+        help="which chapters (default: every chapter with exercises)",
+    )
     grade.add_argument("--seed", type=int, default=None, help="seed for the probes (default: fresh each run)")
-    grade.add_argument("--all-cells", action="store_true", help="also run the cells tagged slow (default: off, they are skipped)")
+    grade.add_argument(
+        "--all-cells",
+        action="store_true",
+        help="also run the cells tagged slow (default: off, they are skipped)",
+    )
     grade.set_defaults(run=_grade)
 
 
@@ -150,7 +229,9 @@ def _grade(args) -> int:
     except ValueError as error:  # an unknown chapter
         _usage(str(error))
     seconds = time.perf_counter() - start
-    notebooks = sum(len(grading.find_notebooks(folder)[0]) for _, folder in grading.students_in(args.submissions))
+    notebooks = sum(
+        len(grading.find_notebooks(folder)[0]) for _, folder in grading.students_in(args.submissions)
+    )
     print(f"graded {len(results)} students ({notebooks} notebooks) in {seconds:.1f} s")
     if results:
         scores = [r.score for r in results]

@@ -20,8 +20,9 @@ grader runs the learner's code in another process and only moves those numbers a
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -97,7 +98,7 @@ def as_array(value: Any) -> np.ndarray:
         value = value.detach()
     if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
         value = value.numpy()
-    elif hasattr(value, "data") and isinstance(getattr(value, "data"), np.ndarray):
+    elif hasattr(value, "data") and isinstance(value.data, np.ndarray):
         value = value.data
     return np.asarray(value)
 
@@ -131,10 +132,14 @@ def first_difference(exercise: Exercise, expected: dict, got: dict) -> str | Non
                 index = tuple(int(i) for i in np.argwhere(~ok)[0])
                 expected_value, value = want[index], have[index]
                 with np.errstate(all="ignore"):
-                    relative = abs(float(value) - float(expected_value)) / max(abs(float(expected_value)), atol)
+                    relative = abs(float(value) - float(expected_value)) / max(
+                        abs(float(expected_value)), atol
+                    )
                 where = f"[{', '.join(map(str, index))}]" if index else ""
-                return (f"`{name}`{where}: expected {float(expected_value):.8g}, got {float(value):.8g} "
-                        f"(relative error {relative:.2g})")
+                return (
+                    f"`{name}`{where}: expected {float(expected_value):.8g}, got {float(value):.8g} "
+                    f"(relative error {relative:.2g})"
+                )
         elif not np.array_equal(have, want):
             index = tuple(int(i) for i in np.argwhere(have != want)[0]) if have.shape else ()
             where = f"[{', '.join(map(str, index))}]" if index else ""
@@ -178,7 +183,9 @@ def assess(exercise: Exercise, probes: list, outputs: list) -> Assessment:
     nothing the submission did can change them."""
     for probe, got in zip(probes, outputs):
         if isinstance(got, Failed):
-            return Assessment(exercise, 0, f"{exercise.function} raised on probe {probe.label!r}: {got.message}")
+            return Assessment(
+                exercise, 0, f"{exercise.function} raised on probe {probe.label!r}: {got.message}"
+            )
     expected = [exercise.outputs_of(exercise.solution, probe) for probe in probes]
     differences = [first_difference(exercise, want, got) for want, got in zip(expected, outputs)]
     if all(difference is None for difference in differences):
@@ -187,7 +194,11 @@ def assess(exercise: Exercise, probes: list, outputs: list) -> Assessment:
         if _matches(exercise, mistake.function, probes, outputs):
             return Assessment(exercise, 0, f"known mistake: {mistake.name}. {mistake.hint}", mistake.name)
     index = next(i for i, difference in enumerate(differences) if difference is not None)
-    return Assessment(exercise, 0, f"wrong on probe {index + 1} of {len(probes)} ({probes[index].label}): {differences[index]}")
+    return Assessment(
+        exercise,
+        0,
+        f"wrong on probe {index + 1} of {len(probes)} ({probes[index].label}): {differences[index]}",
+    )
 
 
 def _matches(exercise: Exercise, function: Callable, probes: list, outputs: list) -> bool:

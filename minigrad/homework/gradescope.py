@@ -117,7 +117,9 @@ def build_wheel() -> tuple[str, bytes]:
         (f"{distinfo}/WHEEL", b"Wheel-Version: 1.0\nGenerator: minigrad.homework.gradescope\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
         (f"{distinfo}/entry_points.txt", b"[console_scripts]\nminigrad = minigrad.cli:main\n"),
     ]  # fmt: skip
-    record = [f"{name},sha256={_digest(data)},{len(data)}" for name, data in entries] + [f"{distinfo}/RECORD,,"]
+    record = [f"{name},sha256={_digest(data)},{len(data)}" for name, data in entries] + [
+        f"{distinfo}/RECORD,,"
+    ]
     entries.append((f"{distinfo}/RECORD", ("\n".join(record) + "\n").encode()))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as wheel:
@@ -144,7 +146,9 @@ def run_autograder(root: Path) -> dict:
     try:
         config = json.loads((root / "source" / CONFIG).read_text(encoding="utf-8"))
         keys = set(config.get("exercises", []))
-        exercises = [e for e in grading.chosen_exercises(config.get("chapters", ())) if not keys or e.key in keys]
+        exercises = [
+            e for e in grading.chosen_exercises(config.get("chapters", ())) if not keys or e.key in keys
+        ]
         limits = Limits(float(config.get("timeout", 60)), int(config.get("memory", 600)))
         probes = grading.Probes.draw(exercises)
         result = grading.grade_student("submission", root / "submission", exercises, probes, limits)
@@ -155,7 +159,9 @@ def run_autograder(root: Path) -> dict:
         if not found:
             data["output"] += ("\nNo notebook named like NN_name.ipynb was found in the submission; upload the "
                                "chapter notebooks with their names unchanged.")  # fmt: skip
-    except Exception as error:  # the autograder itself failed: say so, never leave Gradescope without a result
+    except (
+        Exception
+    ) as error:  # the autograder itself failed: say so, never leave Gradescope without a result
         traceback.print_exc()
         data = {"score": 0.0, "output": f"The autograder failed ({type(error).__name__}: {error}); tell your instructor.",
                 "tests": []}  # fmt: skip

@@ -93,14 +93,23 @@ def grade_notebook(path: Path, exercises: list[Exercise], probes: Probes, limits
     cells = [cell for cell in notebooks.code_cells(notebook) if not (skip_slow and cell.slow)]
     grades, pending = {}, [exercise for exercise in exercises]
     while pending:
-        run = run_notebook(cells, [e.key for e in pending], {e.key: probes.wire[e.key] for e in pending}, limits, mpl_config, zygote)
+        run = run_notebook(
+            cells,
+            [e.key for e in pending],
+            {e.key: probes.wire[e.key] for e in pending},
+            limits,
+            mpl_config,
+            zygote,
+        )
         if run.failure:
             for exercise in pending:
                 grades[exercise.key] = Grade(exercise, 0, run.failure)
             break
         for exercise in pending:
             if exercise.key in run.results:
-                grades[exercise.key] = _grade_result(exercise, run.results[exercise.key], probes.drawn[exercise.key], run)
+                grades[exercise.key] = _grade_result(
+                    exercise, run.results[exercise.key], probes.drawn[exercise.key], run
+                )
         if not run.forbidden:
             for exercise in pending:
                 grades.setdefault(exercise.key, Grade(exercise, 0, "no result came back from the notebook"))
@@ -114,15 +123,21 @@ def grade_notebook(path: Path, exercises: list[Exercise], probes: Probes, limits
         grades[convicted.key] = Grade(convicted, 0, (
             f"`{convicted.function}` calls {names}, the library's own implementation of what the exercise "
             "asks for; write the rule yourself (with NumPy)"))  # fmt: skip
-        pending = pending[pending.index(convicted) + 1:]
+        pending = pending[pending.index(convicted) + 1 :]
         pending = [e for e in pending if e.key not in grades]
     return [grades[exercise.key] for exercise in exercises]
 
 
 def _grade_result(exercise: Exercise, result: dict, probes: list, run) -> Grade:
     if result.get("missing"):
-        errors = "; ".join(f"cell {index} raised {error}" for index, error in sorted(run.cell_errors.items())[:2])
-        return Grade(exercise, 0, f"`{exercise.function}` is not defined in the notebook" + (f" ({errors})" if errors else ""))
+        errors = "; ".join(
+            f"cell {index} raised {error}" for index, error in sorted(run.cell_errors.items())[:2]
+        )
+        return Grade(
+            exercise,
+            0,
+            f"`{exercise.function}` is not defined in the notebook" + (f" ({errors})" if errors else ""),
+        )
     raw = result.get("probes")
     if not isinstance(raw, list) or len(raw) != len(probes):
         return Grade(exercise, 0, "the notebook sent back an incomplete result")
@@ -143,7 +158,9 @@ def _grade_result(exercise: Exercise, result: dict, probes: list, run) -> Grade:
     try:
         assessment = assess(exercise, probes, outputs)
     except Exception as error:  # a checker's bug must not stop the batch
-        return Grade(exercise, 0, f"could not be graded ({type(error).__name__}: {error}); tell your instructor")
+        return Grade(
+            exercise, 0, f"could not be graded ({type(error).__name__}: {error}); tell your instructor"
+        )
     return Grade(exercise, assessment.score, assessment.feedback, assessment.mistake)
 
 
@@ -176,7 +193,9 @@ def find_notebooks(folder: Path) -> tuple[dict, list[str]]:
         if chapter is None:
             continue
         if chapter in found:
-            notes.append(f"two notebooks for chapter {chapter}: graded {found[chapter].name}, not {path.name}")
+            notes.append(
+                f"two notebooks for chapter {chapter}: graded {found[chapter].name}, not {path.name}"
+            )
             continue
         found[chapter] = path
     return found, notes
@@ -235,8 +254,14 @@ def write_json(path: Path, data: dict) -> None:
 def students_in(submissions: Path) -> list[tuple[str, Path]]:
     submissions = Path(submissions)
     if not submissions.is_dir():
-        raise FileNotFoundError(f"{submissions} is not a folder (expected SUBMISSIONS/<student>/NN_name.ipynb)")
-    return [(path.name, path) for path in sorted(submissions.iterdir()) if path.is_dir() and not path.name.startswith(".")]
+        raise FileNotFoundError(
+            f"{submissions} is not a folder (expected SUBMISSIONS/<student>/NN_name.ipynb)"
+        )
+    return [
+        (path.name, path)
+        for path in sorted(submissions.iterdir())
+        if path.is_dir() and not path.name.startswith(".")
+    ]
 
 
 def grade_class(submissions: Path, out: Path, limits: Limits, jobs: int, chapters=(), seed: int | None = None,
@@ -260,12 +285,25 @@ def grade_class(submissions: Path, out: Path, limits: Limits, jobs: int, chapter
         def one(student_and_folder):
             student, folder = student_and_folder
             if getattr(local, "zygote", None) is None and hasattr(os, "waitid"):  # (macOS has no waitid)
-                local.zygote = Zygote(scratch, mpl_config)  # one per worker thread; it restarts itself if it fails
+                local.zygote = Zygote(
+                    scratch, mpl_config
+                )  # one per worker thread; it restarts itself if it fails
                 zygotes.append(local.zygote)
             try:
-                return grade_student(student, folder, exercises, probes, limits, skip_slow, mpl_config, getattr(local, "zygote", None))
+                return grade_student(
+                    student,
+                    folder,
+                    exercises,
+                    probes,
+                    limits,
+                    skip_slow,
+                    mpl_config,
+                    getattr(local, "zygote", None),
+                )
             except Exception as error:
-                grades = [Grade(e, 0, f"could not be graded ({type(error).__name__}: {error})") for e in exercises]
+                grades = [
+                    Grade(e, 0, f"could not be graded ({type(error).__name__}: {error})") for e in exercises
+                ]
                 return StudentResult(student, grades, 0.0)
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

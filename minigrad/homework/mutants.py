@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import ast
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 
 _ARITHMETIC = [ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow]
-_COMPARISON_FLIPS = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
-                     ast.NotEq: ast.Eq}
+_COMPARISON_FLIPS = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+}
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ def solution_functions(text: str) -> list[SolutionFunction]:
         # Comments after the last statement (the closing marker) still belong to the function.
         while end < len(lines) and (not lines[end].strip() or lines[end].startswith((" ", "\t"))):
             end += 1
-        body = lines[start - 1:end]
+        body = lines[start - 1 : end]
         while body and not body[-1].strip():
             body.pop()
         marks = [i for i, line in enumerate(body, start=1) if line.strip() in (BEGIN, END)]
@@ -61,13 +67,19 @@ def chapter_solutions(source: Path) -> list[SolutionFunction]:
 def mutants(function: SolutionFunction) -> Iterator[tuple[str, str]]:
     """Every single-place mutant of the solution region: (description, source of the mutated function)."""
     tree = ast.parse(function.source)
-    targets = [node for node in ast.walk(tree)
-               if function.first_line < getattr(node, "lineno", 0) < function.last_line]
+    targets = [
+        node
+        for node in ast.walk(tree)
+        if function.first_line < getattr(node, "lineno", 0) < function.last_line
+    ]
     for index, node in enumerate(targets):
         for new in _alternatives(node):
             mutated_tree = copy.deepcopy(tree)
-            old = [n for n in ast.walk(mutated_tree)
-                   if function.first_line < getattr(n, "lineno", 0) < function.last_line][index]
+            old = [
+                n
+                for n in ast.walk(mutated_tree)
+                if function.first_line < getattr(n, "lineno", 0) < function.last_line
+            ][index]
             description = f"`{ast.unparse(old)}` → `{ast.unparse(new)}`"
             _replace(mutated_tree, old, new)
             yield description, ast.unparse(mutated_tree)

@@ -3,13 +3,13 @@
 
 import importlib
 import pkgutil
-from functools import lru_cache
+from functools import cache
 
 from minigrad.homework import exercises as _package
 from minigrad.homework.exercise import Exercise
 
 
-@lru_cache(maxsize=None)
+@cache
 def _registry() -> dict:
     found = {}
     for module_info in sorted(pkgutil.iter_modules(_package.__path__), key=lambda m: m.name):

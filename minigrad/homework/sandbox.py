@@ -66,7 +66,9 @@ def _unprivileged_ids() -> tuple[int, int] | None:
     try:
         entry = pwd.getpwnam(UNPRIVILEGED)
     except KeyError:
-        raise RuntimeError(f"the grader runs as root but there is no user {UNPRIVILEGED!r} to run notebooks as") from None
+        raise RuntimeError(
+            f"the grader runs as root but there is no user {UNPRIVILEGED!r} to run notebooks as"
+        ) from None
     return entry.pw_uid, entry.pw_gid
 
 
@@ -74,7 +76,10 @@ def _describe_cell(cells: list[Cell], index: int | None) -> str:
     if index is None:
         return "while starting"
     source = next((cell.source for cell in cells if cell.index == index), "")
-    first = next((line.strip() for line in source.splitlines() if line.strip() and not line.strip().startswith("#")), "")
+    first = next(
+        (line.strip() for line in source.splitlines() if line.strip() and not line.strip().startswith("#")),
+        "",
+    )
     if len(first) > 40:
         first = first[:39] + "…"
     return f"while running cell {index}" + (f" (`{first} …`)" if first else "")
@@ -122,11 +127,22 @@ def _run(cells, exercise_keys, probes, limits, work, ids, mpl_config, zygote) ->
         pid = None
         if zygote is not None:
             try:
-                pid = zygote.spawn([stdin_read, write_end, stderr_write], {"memory": int(limits.memory), "cpu": seconds, "ids": ids})
+                pid = zygote.spawn(
+                    [stdin_read, write_end, stderr_write],
+                    {"memory": int(limits.memory), "cpu": seconds, "ids": ids},
+                )
             except RuntimeError:
                 zygote = None  # it failed: this notebook gets a process of its own, the next a new zygote
         if pid is None:
-            command = [sys.executable, "-I", "-m", _child.__name__, str(write_end), str(int(limits.memory)), str(seconds)]
+            command = [
+                sys.executable,
+                "-I",
+                "-m",
+                _child.__name__,
+                str(write_end),
+                str(int(limits.memory)),
+                str(seconds),
+            ]
             command += [str(ids[0]), str(ids[1])] if ids is not None else []
             process = subprocess.Popen(
                 command, stdin=stdin_read, stdout=subprocess.DEVNULL, stderr=stderr_write, pass_fds=(write_end,),
@@ -142,7 +158,9 @@ def _run(cells, exercise_keys, probes, limits, work, ids, mpl_config, zygote) ->
     job = {"cells": [[cell.index, cell.source] for cell in cells], "exercises": list(exercise_keys), "workdir": str(work),
            "environment": {"HOME": str(work), "TMPDIR": str(work / "tmp")},
            "matplotlib": any("matplotlib" in cell.source or "viz" in cell.source for cell in cells)}  # fmt: skip
-    writer = threading.Thread(target=_feed, args=(os.fdopen(stdin_write, "wb"), job, probes, cells_done), daemon=True)
+    writer = threading.Thread(
+        target=_feed, args=(os.fdopen(stdin_write, "wb"), job, probes, cells_done), daemon=True
+    )
     writer.start()
     current_cell, status, stderr_tail = None, None, b""
     buffer, received = b"", 0
@@ -186,7 +204,11 @@ def _run(cells, exercise_keys, probes, limits, work, ids, mpl_config, zygote) ->
         cells_done.set()
         writer.join(timeout=5)
         run.seconds = time.perf_counter() - start
-    where = f"while checking `{run.checking.split('.', 1)[1]}`" if run.checking else _describe_cell(cells, current_cell)
+    where = (
+        f"while checking `{run.checking.split('.', 1)[1]}`"
+        if run.checking
+        else _describe_cell(cells, current_cell)
+    )
     if status == "timeout":
         run.failure = f"time limit of {limits.timeout:g} s exceeded {where}"
     elif status == "too much":
@@ -201,7 +223,13 @@ def _run(cells, exercise_keys, probes, limits, work, ids, mpl_config, zygote) ->
         if not run.forbidden:  # the grader reruns the notebook without that exercise
             run.forbidden.append("a function it must not call")
     elif not run.results.get("__done__"):
-        how = f"exit status {code}" if code is not None and code >= 0 else f"signal {signal.Signals(-code).name}" if code else "?"
+        how = (
+            f"exit status {code}"
+            if code is not None and code >= 0
+            else f"signal {signal.Signals(-code).name}"
+            if code
+            else "?"
+        )
         detail = stderr_tail.decode("utf-8", "replace").strip().splitlines()
         hint = f"; its last words: {detail[-1][:200]}" if detail and current_cell is None else ""
         run.failure = f"the grading process ended early ({how}) {where}; was it sys.exit or os._exit?{hint}"
@@ -238,7 +266,11 @@ def _take(run: Run, line: bytes, current_cell, cells_done):
         run.cell_seconds["started"] = now
     if event == "cell" and isinstance(message.get("index"), int):
         return message["index"]
-    if event == "cell error" and isinstance(message.get("index"), int) and isinstance(message.get("error"), str):
+    if (
+        event == "cell error"
+        and isinstance(message.get("index"), int)
+        and isinstance(message.get("error"), str)
+    ):
         run.cell_errors.setdefault(message["index"], message["error"][:300])
     elif event == "cells done":
         cells_done.set()

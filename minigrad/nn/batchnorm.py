@@ -21,9 +21,9 @@ from minigrad.nn.module import Buffer, Module, Parameter
 class BatchNormFunction(Function):
     """Backward, with n values per channel and sums over the non-channel axes:
 
-        training:  ∂L/∂x = γ/(n·√(σ²+ε)) · (n·g - Σg - x̂·Σ(g·x̂))   (μ and σ² depend on x too)
-        eval:      ∂L/∂x = γ·g/√(σ²+ε)                              (running statistics are constants)
-        ∂L/∂γ = Σ g·x̂,   ∂L/∂β = Σ g
+    training:  ∂L/∂x = γ/(n·√(σ²+ε)) · (n·g - Σg - x̂·Σ(g·x̂))   (μ and σ² depend on x too)
+    eval:      ∂L/∂x = γ·g/√(σ²+ε)                              (running statistics are constants)
+    ∂L/∂γ = Σ g·x̂,   ∂L/∂β = Σ g
     """
 
     __slots__ = ("x_hat", "inv_std", "gamma", "axes", "training")
@@ -57,10 +57,18 @@ class _BatchNorm(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True, dtype=None):
         super().__init__()
         name = type(self).__name__
-        if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)) or num_features < 1:
+        if (
+            isinstance(num_features, bool)
+            or not isinstance(num_features, (int, np.integer))
+            or num_features < 1
+        ):
             raise ValueError(f"{name}: num_features must be a positive int, got {num_features!r}")
-        if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1):
-            raise ValueError(f"{name}: momentum must be a number in [0, 1] or None (a cumulative average), got {momentum!r}")
+        if momentum is not None and (
+            isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1
+        ):
+            raise ValueError(
+                f"{name}: momentum must be a number in [0, 1] or None (a cumulative average), got {momentum!r}"
+            )
         self.num_features, self.eps, self.momentum, self.affine = num_features, eps, momentum, affine
         dtype = dtype_or_default(dtype)
         self.weight = Parameter(np.ones(num_features, dtype=dtype)) if affine else None
@@ -85,7 +93,9 @@ class _BatchNorm(Module):
             axes = (0,) + tuple(range(2, data.ndim))
             n = data.size // data.shape[1]
             if n < 2:
-                raise ValueError(f"{name}: training needs more than 1 value per channel, got input shape {x.shape}")
+                raise ValueError(
+                    f"{name}: training needs more than 1 value per channel, got input shape {x.shape}"
+                )
             mean, var = data.mean(axis=axes), data.var(axis=axes)
             self.num_batches_tracked.data += 1
             m = 1.0 / int(self.num_batches_tracked.data) if self.momentum is None else self.momentum

@@ -85,11 +85,20 @@ class Conv2dFunction(Function):
             padded = np.ascontiguousarray(x_nhwc)
         s_n, s_h, s_w, s_c = padded.strides
         patches = as_strided(
-            padded, shape=(n, oh, ow, kh, kw, c), strides=(s_n, s_h * sh, s_w * sw, s_h, s_w, s_c), writeable=False
+            padded,
+            shape=(n, oh, ow, kh, kw, c),
+            strides=(s_n, s_h * sh, s_w * sw, s_h, s_w, s_c),
+            writeable=False,
         )
         self.cols = patches.reshape(n * oh * ow, kh * kw * c)
         self.w_mat = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c, out_channels)
-        self.x_shape, self.kernel, self.stride, self.padding, self.out_hw = x.shape, (kh, kw), stride, padding, (oh, ow)
+        self.x_shape, self.kernel, self.stride, self.padding, self.out_hw = (
+            x.shape,
+            (kh, kw),
+            stride,
+            padding,
+            (oh, ow),
+        )
 
         out = self.cols @ self.w_mat
         if bias is not None:
@@ -231,7 +240,9 @@ class Conv2d(Module):
         return conv2d(x, self.weight, self.bias, self.stride, self.padding)
 
     def extra_repr(self) -> str:
-        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        )
         if self.padding != (0, 0):
             text += f", padding={self.padding}"
         return text + ("" if self.bias is not None else ", bias=False")
@@ -240,7 +251,9 @@ class Conv2d(Module):
 class _Pool2d(Module):
     def __init__(self, kernel_size, stride=None):
         super().__init__()
-        _pair(kernel_size, type(self).__name__, "kernel_size", 1)  # refuse a bad size now, not at the first call
+        _pair(
+            kernel_size, type(self).__name__, "kernel_size", 1
+        )  # refuse a bad size now, not at the first call
         if stride is not None:
             _pair(stride, type(self).__name__, "stride", 1)
         self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride

@@ -6,8 +6,6 @@ which belongs to no layer).
 
 import numpy as np
 
-from minigrad.tensor import Tensor
-
 from minigrad.nn.activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from minigrad.nn.conv import avg_pool2d, conv2d, max_pool2d
 from minigrad.nn.dropout import dropout
@@ -20,7 +18,7 @@ from minigrad.nn.loss import (
     mse_loss,
     nll_loss,
 )
-
+from minigrad.tensor import Tensor
 
 
 def one_hot(tensor, num_classes: int = -1) -> Tensor:
@@ -37,7 +35,22 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
 
 
 __all__ = [
-    "linear", "conv2d", "max_pool2d", "avg_pool2d", "relu", "leaky_relu", "sigmoid", "tanh", "softmax",
-    "log_softmax", "dropout", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "one_hot",
+    "linear",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "relu",
+    "leaky_relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "dropout",
+    "cross_entropy",
+    "nll_loss",
+    "mse_loss",
+    "l1_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "one_hot",
 ]

@@ -98,7 +98,9 @@ class BCELossFunction(LossFunction):
     def elementwise(self, input, target):
         _check_same_shape(self.name, input, target)
         if input.size and (input.min() < 0 or input.max() > 1):
-            raise ValueError(f"{self.name}: input must hold probabilities in [0, 1] (use the _with_logits loss for logits)")
+            raise ValueError(
+                f"{self.name}: input must hold probabilities in [0, 1] (use the _with_logits loss for logits)"
+            )
         self.p, self.y = input, target
         with np.errstate(divide="ignore"):
             self.log_p = np.maximum(np.log(input), -100)
@@ -139,7 +141,9 @@ def _class_indices(op: str, input, target) -> np.ndarray:
     if target.dtype.kind not in "iu":
         raise ValueError(f"{op}: target must hold integer class indices, got dtype {target.dtype}")
     if target.shape != input.shape[:1]:
-        raise ValueError(f"{op}: target of shape {target.shape} does not match input of shape {input.shape}: expected ({input.shape[0]},)")
+        raise ValueError(
+            f"{op}: target of shape {target.shape} does not match input of shape {input.shape}: expected ({input.shape[0]},)"
+        )
     classes = input.shape[1]
     if target.size and (np.minimum.reduce(target) < 0 or np.maximum.reduce(target) >= classes):
         bad = target[(target < 0) | (target >= classes)][0]
@@ -235,7 +239,9 @@ class _Loss(Module):
     def __init__(self, reduction: str = "mean"):
         super().__init__()
         if reduction not in REDUCTIONS:
-            raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+            raise ValueError(
+                f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}"
+            )
         self.reduction = reduction
 
     def forward(self, input, target):

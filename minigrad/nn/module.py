@@ -172,7 +172,9 @@ class Module:
                 continue
             dtype = as_dtype(arg)
             if dtype.kind != "f":
-                raise TypeError(f"{type(self).__name__}.to: parameters can only have a floating-point dtype, got {dtype}")
+                raise TypeError(
+                    f"{type(self).__name__}.to: parameters can only have a floating-point dtype, got {dtype}"
+                )
             for tensor in self._state_tensors().values():
                 if tensor.dtype.kind == "f" and tensor.dtype != dtype:
                     tensor.data = tensor.data.astype(dtype)
@@ -229,7 +231,9 @@ class Module:
         """
         name_of_model = type(self).__name__
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
-            raise TypeError(f"load_state_dict for {name_of_model}: expected a dict of arrays, got {type(state_dict).__name__}")
+            raise TypeError(
+                f"load_state_dict for {name_of_model}: expected a dict of arrays, got {type(state_dict).__name__}"
+            )
         own = self._state_tensors()
         missing = [name for name in own if name not in state_dict]
         unexpected = [str(name) for name in state_dict.keys() if name not in own]
@@ -249,8 +253,12 @@ class Module:
             except Exception as error:  # e.g. a ragged nested list
                 problems.append(f"{name} cannot be made an array ({type(error).__name__}: {error})")
                 continue
-            if array.dtype.kind not in "biuf" or not np.can_cast(array.dtype, tensor.dtype, casting="same_kind"):
-                problems.append(f"dtype mismatch for {name}: the state dict has {array.dtype}, the model has {tensor.dtype}")
+            if array.dtype.kind not in "biuf" or not np.can_cast(
+                array.dtype, tensor.dtype, casting="same_kind"
+            ):
+                problems.append(
+                    f"dtype mismatch for {name}: the state dict has {array.dtype}, the model has {tensor.dtype}"
+                )
             elif array.shape != tensor.shape:
                 problems.append(
                     f"shape mismatch for {name}: the state dict has {array.shape}, the model has {tensor.shape}"

@@ -21,7 +21,9 @@ def clip_grad_norm_(params, max_norm: float, norm_type: float = 2.0) -> float:
         raise ValueError(f"clip_grad_norm_: invalid max_norm = {max_norm!r}: must be ≥ 0")
     if not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: invalid norm_type = {norm_type!r}: must be > 0")
-    grads = [p._grad for p in ([params] if hasattr(params, "grad") else params) if p._grad is not None]  # raw arrays, scaled in place
+    grads = [
+        p._grad for p in ([params] if hasattr(params, "grad") else params) if p._grad is not None
+    ]  # raw arrays, scaled in place
     if not grads:
         return 0.0
     if norm_type == math.inf:

@@ -21,7 +21,9 @@ class Reshape(ViewFunction):
         try:
             return a.reshape(shape)
         except ValueError:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) to {shape}") from None
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) to {shape}"
+            ) from None
 
     def backward(self, grad):
         return (grad.reshape(self.shape),)
@@ -49,7 +51,11 @@ def _normalize_index(index):
     integer (or boolean) arrays, which is how NumPy reads them, so that backward sees every repeat."""
     parts = index if isinstance(index, tuple) else (index,)
     parts = tuple(
-        p._data if isinstance(p, Node) else np.asarray(p) if isinstance(p, list) or (isinstance(p, tuple) and isinstance(index, tuple)) else p
+        p._data
+        if isinstance(p, Node)
+        else np.asarray(p)
+        if isinstance(p, list) or (isinstance(p, tuple) and isinstance(index, tuple))
+        else p
         for p in parts
     )
     return parts if isinstance(index, tuple) else parts[0]
@@ -121,7 +127,9 @@ class Stack(Function):
         self.axis = normalize_axis("stack", axis, first.ndim + 1, first.shape)
         for other in arrays[1:]:
             if other.shape != first.shape:
-                raise ValueError(f"stack: all tensors need the same shape, got {first.shape} and {other.shape}")
+                raise ValueError(
+                    f"stack: all tensors need the same shape, got {first.shape} and {other.shape}"
+                )
         self.count = len(arrays)
         return np.stack(arrays, axis=self.axis)
 

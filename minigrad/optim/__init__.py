@@ -17,8 +17,19 @@ from minigrad.optim.rmsprop import RMSProp
 from minigrad.optim.sgd import SGD, Momentum, Nesterov
 
 __all__ = [
-    "Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "AdaDelta", "Adam", "AdamW", "AdaMax",
-    "Nadam", "NadaMax", "lr_scheduler",
+    "Optimizer",
+    "SGD",
+    "Momentum",
+    "Nesterov",
+    "AdaGrad",
+    "RMSProp",
+    "AdaDelta",
+    "Adam",
+    "AdamW",
+    "AdaMax",
+    "Nadam",
+    "NadaMax",
+    "lr_scheduler",
 ]
 
 # PyTorch's spellings of the same classes (with the same defaults), so `torch.optim.Adagrad` code runs.

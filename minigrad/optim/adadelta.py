@@ -54,13 +54,24 @@ class AdaDelta(Optimizer):
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, initial_accumulator_value=0.0):
-        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, initial_accumulator_value=initial_accumulator_value))
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                rho=rho,
+                eps=eps,
+                weight_decay=weight_decay,
+                initial_accumulator_value=initial_accumulator_value,
+            ),
+        )
 
     def check_hyperparameters(self, group):
         super().check_hyperparameters(group)
         self._require(group, "rho", 0 <= group["rho"] <= 1, "must be in [0, 1]")
         self._require(group, "eps", group["eps"] >= 0, "must be ≥ 0")
-        self._require(group, "initial_accumulator_value", group["initial_accumulator_value"] >= 0, "must be ≥ 0")
+        self._require(
+            group, "initial_accumulator_value", group["initial_accumulator_value"] >= 0, "must be ≥ 0"
+        )
 
     def init_state(self, param, group):
         start = group["initial_accumulator_value"]

@@ -42,13 +42,26 @@ class AdaGrad(Optimizer):
     gradients have all been 0 takes no step (0/0 := 0, the limit ε → 0) instead of becoming NaN.
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
-        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, initial_accumulator_value=initial_accumulator_value, eps=eps))
+    def __init__(
+        self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10
+    ):
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                lr_decay=lr_decay,
+                weight_decay=weight_decay,
+                initial_accumulator_value=initial_accumulator_value,
+                eps=eps,
+            ),
+        )
 
     def check_hyperparameters(self, group):
         super().check_hyperparameters(group)
         self._require(group, "lr_decay", group["lr_decay"] >= 0, "must be ≥ 0")
-        self._require(group, "initial_accumulator_value", group["initial_accumulator_value"] >= 0, "must be ≥ 0")
+        self._require(
+            group, "initial_accumulator_value", group["initial_accumulator_value"] >= 0, "must be ≥ 0"
+        )
         self._require(group, "eps", group["eps"] >= 0, "must be ≥ 0")
 
     def init_state(self, param, group):

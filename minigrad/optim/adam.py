@@ -10,8 +10,8 @@ from minigrad.optim.optimizer import Optimizer, no_step_where_zero
 def update_moments(state, grad, beta1, beta2, scratch):
     """The two moving averages of the Adam family, in place (`scratch`: a work array like grad).
 
-        m ← β₁·m + (1 − β₁)·g
-        v ← β₂·v + (1 − β₂)·g²
+    m ← β₁·m + (1 − β₁)·g
+    v ← β₂·v + (1 − β₂)·g²
     """
     m, v = state["exp_avg"], state["exp_avg_sq"]
     m *= beta1
@@ -97,7 +97,9 @@ class Adam(Optimizer):
         super().check_hyperparameters(group)
         self._require_betas(group)
         self._require(group, "eps", group["eps"] >= 0, "must be ≥ 0")
-        self._require(group, "initial_accumulator_value", group["initial_accumulator_value"] >= 0, "must be ≥ 0")
+        self._require(
+            group, "initial_accumulator_value", group["initial_accumulator_value"] >= 0, "must be ≥ 0"
+        )
 
     def init_state(self, param, group):
         state = {
@@ -111,7 +113,14 @@ class Adam(Optimizer):
 
     def update_rule(self, group):
         beta1, beta2 = group["betas"]
-        return adam, dict(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"], amsgrad=group["amsgrad"], eps_hat=group["eps_hat"])
+        return adam, dict(
+            lr=group["lr"],
+            beta1=beta1,
+            beta2=beta2,
+            eps=group["eps"],
+            amsgrad=group["amsgrad"],
+            eps_hat=group["eps_hat"],
+        )
 
 
 class AdamW(Adam):
@@ -125,5 +134,24 @@ class AdamW(Adam):
 
     added_later = {"decoupled_weight_decay": True, "eps_hat": False}
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *, eps_hat=False):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, decoupled_weight_decay=True, eps_hat=eps_hat)
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        *,
+        eps_hat=False,
+    ):
+        super().__init__(
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            decoupled_weight_decay=True,
+            eps_hat=eps_hat,
+        )

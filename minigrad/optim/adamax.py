@@ -9,8 +9,8 @@ from minigrad.optim.optimizer import Optimizer, no_step_where_zero
 def update_moments(state, grad, beta1, beta2, eps, scratch):
     """The two running statistics of the AdaMax family, in place (`scratch`: a work array like grad).
 
-        m ← β₁·m + (1 − β₁)·g
-        u ← max(β₂·u, |g| + ε)      (an exponentially weighted infinity norm: no bias correction needed)
+    m ← β₁·m + (1 − β₁)·g
+    u ← max(β₂·u, |g| + ε)      (an exponentially weighted infinity norm: no bias correction needed)
     """
     m, u = state["exp_avg"], state["exp_inf"]
     np.subtract(grad, m, out=scratch)

@@ -15,9 +15,13 @@ from minigrad.optim.optimizer import Optimizer
 def _require(scheduler: str, name: str, value, kind, condition, requirement: str):
     """Refuse an argument of the wrong type (TypeError) or value (ValueError), naming it. A scheduler
     that silently accepted, say, a negative γ would flip the sign of the rate, and so of every step."""
-    is_kind = isinstance(value, numbers.Integral if kind is int else numbers.Real) and not isinstance(value, bool)
+    is_kind = isinstance(value, numbers.Integral if kind is int else numbers.Real) and not isinstance(
+        value, bool
+    )
     if not is_kind:
-        raise TypeError(f"{scheduler}: invalid {name} = {value!r}: must be {'an integer' if kind is int else 'a number'}")
+        raise TypeError(
+            f"{scheduler}: invalid {name} = {value!r}: must be {'an integer' if kind is int else 'a number'}"
+        )
     if not condition(value):
         raise ValueError(f"{scheduler}: invalid {name} = {value!r}: {requirement}")
 
@@ -71,7 +75,14 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
         _require("StepLR", "step_size", step_size, int, lambda n: n >= 1, "must be ≥ 1")
-        _require("StepLR", "gamma", gamma, float, lambda g: g > 0, "must be > 0 (a negative γ would reverse the steps)")
+        _require(
+            "StepLR",
+            "gamma",
+            gamma,
+            float,
+            lambda g: g > 0,
+            "must be > 0 (a negative γ would reverse the steps)",
+        )
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -85,7 +96,14 @@ class ExponentialLR(LRScheduler):
     """lr = base_lr · γ^epoch: multiply by γ every epoch."""
 
     def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
-        _require("ExponentialLR", "gamma", gamma, float, lambda g: g > 0, "must be > 0 (a negative γ would reverse the steps)")
+        _require(
+            "ExponentialLR",
+            "gamma",
+            gamma,
+            float,
+            lambda g: g > 0,
+            "must be > 0 (a negative γ would reverse the steps)",
+        )
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -101,7 +119,14 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
         _require("CosineAnnealingLR", "T_max", T_max, int, lambda n: n >= 1, "must be ≥ 1")
-        _require("CosineAnnealingLR", "eta_min", eta_min, float, lambda e: e >= 0, "must be ≥ 0 (a negative rate reverses the steps)")
+        _require(
+            "CosineAnnealingLR",
+            "eta_min",
+            eta_min,
+            float,
+            lambda e: e >= 0,
+            "must be ≥ 0 (a negative rate reverses the steps)",
+        )
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
@@ -110,7 +135,10 @@ class CosineAnnealingLR(LRScheduler):
         if self._initial:
             return self._current()
         if (epoch - 1 - T_max) % (2 * T_max) == 0:
-            return [lr + (base - eta_min) * (1 - math.cos(math.pi / T_max)) / 2 for lr, base in zip(self._current(), self.base_lrs)]
+            return [
+                lr + (base - eta_min) * (1 - math.cos(math.pi / T_max)) / 2
+                for lr, base in zip(self._current(), self.base_lrs)
+            ]
         ratio = (1 + math.cos(math.pi * epoch / T_max)) / (1 + math.cos(math.pi * (epoch - 1) / T_max))
         return [ratio * (lr - eta_min) + eta_min for lr in self._current()]
 
@@ -119,7 +147,14 @@ class LinearLR(LRScheduler):
     """lr = base_lr · f, with f going linearly from start_factor to end_factor over total_iters epochs
     (a warm-up when start_factor < 1), then staying at end_factor."""
 
-    def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1):
+    def __init__(
+        self,
+        optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ):
         _require("LinearLR", "start_factor", start_factor, float, lambda f: 0 < f <= 1, "must be in (0, 1]")
         _require("LinearLR", "end_factor", end_factor, float, lambda f: 0 <= f <= 1, "must be in [0, 1]")
         _require("LinearLR", "total_iters", total_iters, int, lambda n: n >= 1, "must be ≥ 1")

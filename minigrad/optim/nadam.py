@@ -102,7 +102,9 @@ class Nadam(Optimizer):
         self._require_betas(group)
         self._require(group, "eps", group["eps"] >= 0, "must be ≥ 0")
         self._require(group, "momentum_decay", group["momentum_decay"] >= 0, "must be ≥ 0")
-        self._require(group, "initial_accumulator_value", group["initial_accumulator_value"] >= 0, "must be ≥ 0")
+        self._require(
+            group, "initial_accumulator_value", group["initial_accumulator_value"] >= 0, "must be ≥ 0"
+        )
 
     def init_state(self, param, group):
         return {
@@ -114,7 +116,9 @@ class Nadam(Optimizer):
 
     def update_rule(self, group):
         beta1, beta2 = group["betas"]
-        hyperparameters = dict(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"], eps_hat=group["eps_hat"])
+        hyperparameters = dict(
+            lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"], eps_hat=group["eps_hat"]
+        )
         if group["simplified"]:
             return nadam_simplified, hyperparameters
         return nadam, dict(hyperparameters, momentum_decay=group["momentum_decay"])

@@ -41,7 +41,9 @@ from minigrad.tensor import Tensor
 
 def _flat_views(param: np.ndarray, state: dict) -> bool:
     """True if the parameter and its state arrays can be seen as flat arrays without a copy."""
-    return param.flags.c_contiguous and all(v.flags.c_contiguous for v in state.values() if isinstance(v, np.ndarray))
+    return param.flags.c_contiguous and all(
+        v.flags.c_contiguous for v in state.values() if isinstance(v, np.ndarray)
+    )
 
 
 def no_step_where_zero(denom: np.ndarray, eps: float) -> None:
@@ -113,7 +115,9 @@ class Optimizer:
             value = group[name]
             if name in FLAGS:
                 if not isinstance(value, (bool, np.bool_)):
-                    raise TypeError(f"{type(self).__name__}: invalid {name} = {value!r}: must be True or False")
+                    raise TypeError(
+                        f"{type(self).__name__}: invalid {name} = {value!r}: must be True or False"
+                    )
             elif name != "betas":
                 self._require_number(name, value)
         self._require(group, "lr", group["lr"] >= 0, "must be ≥ 0")
@@ -159,7 +163,14 @@ class Optimizer:
             # arithmetic on 0-d arrays gives scalars, which a rule's in-place `out=` cannot take.
             if (p.data.ndim == 0 or worth_blocking(p.data)) and _flat_views(p.data, state):
                 flat_grad = grad.reshape(-1)
-                self._update_in_blocks(group, rule, hyperparameters, p.data.reshape(-1), lambda a, b: (flat_grad[a:b], False), state)
+                self._update_in_blocks(
+                    group,
+                    rule,
+                    hyperparameters,
+                    p.data.reshape(-1),
+                    lambda a, b: (flat_grad[a:b], False),
+                    state,
+                )
             else:
                 self._decay_and_update(group, rule, hyperparameters, p.data, grad, False, state)
 
@@ -174,7 +185,9 @@ class Optimizer:
             grad, owned = packed.gather_grads(0, packed.flat.size)
             self._decay_and_update(group, rule, hyperparameters, packed.flat, grad, owned, packed.state)
         else:
-            self._update_in_blocks(group, rule, hyperparameters, packed.flat, packed.gather_grads, packed.state)
+            self._update_in_blocks(
+                group, rule, hyperparameters, packed.flat, packed.gather_grads, packed.state
+            )
         packed.share_scalars(self.state)
         packed.renew_grad_home()
 
@@ -296,7 +309,9 @@ class Optimizer:
                 fail(f"{part!r} is a {type(state_dict[part]).__name__}")
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
-            fail(f"the state has {len(saved_groups)} parameter groups, the optimizer {len(self.param_groups)}")
+            fail(
+                f"the state has {len(saved_groups)} parameter groups, the optimizer {len(self.param_groups)}"
+            )
 
         groups, params_by_index = [], {}
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
@@ -305,9 +320,15 @@ class Optimizer:
                 fail(f"{where} is not a dict with a 'params' list")
             indices = saved["params"]
             if len(indices) != len(group["params"]):
-                fail(f"{where} has {len(indices)} parameters in the state, {len(group['params'])} in the optimizer")
+                fail(
+                    f"{where} has {len(indices)} parameters in the state, {len(group['params'])} in the optimizer"
+                )
             for index, p in zip(indices, group["params"]):
-                if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or int(index) in params_by_index:
+                if (
+                    isinstance(index, bool)
+                    or not isinstance(index, (int, np.integer))
+                    or int(index) in params_by_index
+                ):
                     fail(f"{where}: parameter index {index!r} is not an int or appears twice")
                 params_by_index[int(index)] = p
             # Hyperparameters added in a later version take their old meaning when a state dict from
@@ -321,7 +342,11 @@ class Optimizer:
             unknown = [k for k in saved if k not in group and k not in ("params", "initial_lr")]
             if unknown:
                 fail(f"{where} has hyperparameter(s) {name} does not take: {', '.join(map(str, unknown))}")
-            new_group = {**group, **{k: _copy(v) for k, v in saved.items() if k != "params"}, "params": group["params"]}
+            new_group = {
+                **group,
+                **{k: _copy(v) for k, v in saved.items() if k != "params"},
+                "params": group["params"],
+            }
             if isinstance(new_group.get("betas"), list):
                 new_group["betas"] = tuple(new_group["betas"])
             try:
@@ -343,9 +368,17 @@ class Optimizer:
             if set(entries) != set(expected):
                 missing = sorted(set(expected) - set(entries), key=str)
                 extra = sorted(set(entries) - set(expected), key=str)
-                fail(f"the state of parameter {index} " + "; ".join(
-                    text for text in (f"lacks {', '.join(map(str, missing))}" if missing else "",
-                                      f"has unknown {', '.join(map(str, extra))}" if extra else "") if text))
+                fail(
+                    f"the state of parameter {index} "
+                    + "; ".join(
+                        text
+                        for text in (
+                            f"lacks {', '.join(map(str, missing))}" if missing else "",
+                            f"has unknown {', '.join(map(str, extra))}" if extra else "",
+                        )
+                        if text
+                    )
+                )
             state[p] = {key: _checked_entry(value, expected[key], p, lambda m, k=key: fail(f"state {k!r} of parameter {index}: {m}"))
                         for key, value in entries.items()}  # fmt: skip
         return groups, state
@@ -365,7 +398,9 @@ class Optimizer:
         if not isinstance(betas, (tuple, list)):
             raise TypeError(f"{type(self).__name__}: invalid betas = {betas!r}: must be a pair (β₁, β₂)")
         if len(betas) != 2:
-            raise ValueError(f"{type(self).__name__}: invalid betas = {betas!r}: must be a pair (β₁, β₂), got {len(betas)} values")
+            raise ValueError(
+                f"{type(self).__name__}: invalid betas = {betas!r}: must be a pair (β₁, β₂), got {len(betas)} values"
+            )
         for i, beta in enumerate(betas):
             self._require_number(f"betas[{i}]", beta)
             if not 0 <= beta < 1:

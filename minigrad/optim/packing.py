@@ -68,7 +68,9 @@ class PackedGroup:
             p._data = view  # not `p.data = ...`: the values are unchanged, so this is no in-place change
         # The gathered gradients: of the whole group, or of one block at a time for a group worth
         # updating in blocks (see Optimizer._update_in_blocks), so that the buffer stays in the cache.
-        self.grad = np.empty(block_size(self.flat) if worth_blocking(self.flat) else self.flat.size, dtype=self.flat.dtype)
+        self.grad = np.empty(
+            block_size(self.flat) if worth_blocking(self.flat) else self.flat.size, dtype=self.flat.dtype
+        )
         self.grad_home = self.grad_homes = None  # made only for a group updated in blocks
         if worth_blocking(self.flat):
             self.make_grad_home()
@@ -142,7 +144,10 @@ class PackedGroup:
             elif key in first:
                 flat_state[key] = first[key]
         for p, i in zip(self.params, range(len(self.params))):
-            states[p] = {k: (v[self.slices[i]].reshape(self.shapes[i]) if isinstance(v, np.ndarray) else v) for k, v in flat_state.items()}
+            states[p] = {
+                k: (v[self.slices[i]].reshape(self.shapes[i]) if isinstance(v, np.ndarray) else v)
+                for k, v in flat_state.items()
+            }
         self.state = flat_state
 
     def take_scalars(self, states: dict) -> None:

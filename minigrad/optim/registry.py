@@ -49,7 +49,9 @@ class Entry:
 
     def surface_rate(self, surface) -> float:
         """The learning rate on one of `minigrad.viz.SURFACES`."""
-        scale = {"gradient": surface.lr_scale, "adaptive": surface.adaptive_lr_scale, "none": 1.0}[self.surface_scale]
+        scale = {"gradient": surface.lr_scale, "adaptive": surface.adaptive_lr_scale, "none": 1.0}[
+            self.surface_scale
+        ]
         return self.surface_lr * scale
 
     def make(self, params, lr=None, for_surface: bool = False, **hyperparameters):

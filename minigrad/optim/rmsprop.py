@@ -61,15 +61,38 @@ class RMSProp(Optimizer):
     from a zero start) takes no step (0/0 := 0, the limit ε → 0) instead of becoming NaN.
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False, initial_accumulator_value=0.0):
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered, initial_accumulator_value=initial_accumulator_value))
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0.0,
+        momentum=0.0,
+        centered=False,
+        initial_accumulator_value=0.0,
+    ):
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                alpha=alpha,
+                eps=eps,
+                weight_decay=weight_decay,
+                momentum=momentum,
+                centered=centered,
+                initial_accumulator_value=initial_accumulator_value,
+            ),
+        )
 
     def check_hyperparameters(self, group):
         super().check_hyperparameters(group)
         self._require(group, "alpha", 0 <= group["alpha"] < 1, "must be in [0, 1)")
         self._require(group, "eps", group["eps"] >= 0, "must be ≥ 0")
         self._require(group, "momentum", group["momentum"] >= 0, "must be ≥ 0")
-        self._require(group, "initial_accumulator_value", group["initial_accumulator_value"] >= 0, "must be ≥ 0")
+        self._require(
+            group, "initial_accumulator_value", group["initial_accumulator_value"] >= 0, "must be ≥ 0"
+        )
 
     def init_state(self, param, group):
         state = {"step": 0, "square_avg": np.full_like(param, group["initial_accumulator_value"])}
@@ -80,4 +103,10 @@ class RMSProp(Optimizer):
         return state
 
     def update_rule(self, group):
-        return rmsprop, dict(lr=group["lr"], alpha=group["alpha"], eps=group["eps"], momentum=group["momentum"], centered=group["centered"])
+        return rmsprop, dict(
+            lr=group["lr"],
+            alpha=group["alpha"],
+            eps=group["eps"],
+            momentum=group["momentum"],
+            centered=group["centered"],
+        )

@@ -12,9 +12,9 @@ from minigrad.optim.optimizer import Optimizer
 def sgd(param, grad, state, *, lr, momentum=0.0, dampening=0.0, nesterov=False):
     """One SGD step, in place.
 
-        buf ← μ·buf + (1 − τ)·g                     (buf₀ = 0; only when μ > 0)
-        d   ← g + μ·buf if nesterov, buf if μ > 0, else g
-        θ   ← θ − lr·d
+    buf ← μ·buf + (1 − τ)·g                     (buf₀ = 0; only when μ > 0)
+    d   ← g + μ·buf if nesterov, buf if μ > 0, else g
+    θ   ← θ − lr·d
     """
     direction = grad
     if momentum != 0:
@@ -41,14 +41,22 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay))
+        super().__init__(
+            params,
+            dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay),
+        )
 
     def check_hyperparameters(self, group):
         super().check_hyperparameters(group)
         self._require(group, "momentum", group["momentum"] >= 0, "must be ≥ 0")
         self._require(group, "dampening", 0 <= group["dampening"] <= 1, "must be in [0, 1]")
         if group["nesterov"]:
-            self._require(group, "nesterov", group["momentum"] > 0 and group["dampening"] == 0, "needs momentum > 0 and dampening = 0")
+            self._require(
+                group,
+                "nesterov",
+                group["momentum"] > 0 and group["dampening"] == 0,
+                "needs momentum > 0 and dampening = 0",
+            )
 
     def init_state(self, param, group):
         state = {"step": 0}
@@ -57,7 +65,12 @@ class SGD(Optimizer):
         return state
 
     def update_rule(self, group):
-        return sgd, dict(lr=group["lr"], momentum=group["momentum"], dampening=group["dampening"], nesterov=group["nesterov"])
+        return sgd, dict(
+            lr=group["lr"],
+            momentum=group["momentum"],
+            dampening=group["dampening"],
+            nesterov=group["nesterov"],
+        )
 
 
 class Momentum(SGD):

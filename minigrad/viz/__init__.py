@@ -9,5 +9,15 @@ from minigrad.viz.plots import animate_trajectories, plot_loss_curves, plot_traj
 from minigrad.viz.style import STYLE, use_style
 from minigrad.viz.surfaces import SURFACES, Surface, path
 
-__all__ = ["surfaces", "SURFACES", "Surface", "path", "draw_graph", "plot_loss_curves", "plot_trajectories", "animate_trajectories",
-           "STYLE", "use_style"]
+__all__ = [
+    "surfaces",
+    "SURFACES",
+    "Surface",
+    "path",
+    "draw_graph",
+    "plot_loss_curves",
+    "plot_trajectories",
+    "animate_trajectories",
+    "STYLE",
+    "use_style",
+]

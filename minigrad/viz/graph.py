@@ -19,7 +19,11 @@ def draw_graph(tensor, path=None) -> str:
     there with Graphviz's `dot` program; without `dot`, the DOT text is written next to it (.dot)."""
     nodes = list(reversed(topological_order(tensor))) if tensor.requires_grad else [tensor]
     names = {id(node): f"n{i}" for i, node in enumerate(nodes)}
-    lines = ["digraph minigrad {", "  rankdir=LR;", '  node [shape=record, fontname="Helvetica", fontsize=10];']
+    lines = [
+        "digraph minigrad {",
+        "  rankdir=LR;",
+        '  node [shape=record, fontname="Helvetica", fontsize=10];',
+    ]
     for node in nodes:
         if node._ctx is not None:
             kind = node._ctx.op_name()
@@ -29,7 +33,9 @@ def draw_graph(tensor, path=None) -> str:
         # (In a record label "|" separates fields, so the norm is spelled out.)
         grad_text = "no grad" if grad is None else f"grad norm {float(np.linalg.norm(grad)):.4g}"
         fill = "lightblue" if node._ctx is None else ("gold" if node is tensor else "white")
-        lines.append(f'  {names[id(node)]} [label="{{{kind}|{tuple(node.shape)}|{grad_text}}}", style=filled, fillcolor={fill}];')
+        lines.append(
+            f'  {names[id(node)]} [label="{{{kind}|{tuple(node.shape)}|{grad_text}}}", style=filled, fillcolor={fill}];'
+        )
     for node in nodes:
         if node._ctx is not None:
             for parent in node._ctx.inputs:

@@ -7,7 +7,19 @@ with matplotlib's object-oriented API on the Agg canvas, so they work without a 
 import numpy as np
 
 # One colour per optimizer, the same in every figure.
-COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#000000"]
+COLORS = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#000000",
+]
 
 
 def _figure(width: float, height: float, dpi: int = 100):
@@ -40,7 +52,15 @@ def plot_loss_curves(histories: dict, path=None, title: str = "Optimizers compar
         axes[0].plot(_smooth(history.step_loss), color=color, label=name, linewidth=1.3)
         if has_accuracy and history.val_accuracy:
             epochs = np.arange(1, len(history.val_accuracy) + 1)
-            axes[1].plot(epochs, history.val_accuracy, color=color, label=name, marker="o", markersize=2.5, linewidth=1.3)
+            axes[1].plot(
+                epochs,
+                history.val_accuracy,
+                color=color,
+                label=name,
+                marker="o",
+                markersize=2.5,
+                linewidth=1.3,
+            )
     axes[0].set(xlabel="step", ylabel="training loss (smoothed)", yscale="log", title="Training loss")
     axes[0].legend(fontsize=8, ncol=2)
     if has_accuracy:
@@ -74,7 +94,9 @@ def plot_trajectories(surface, paths: dict, path=None):
     axes = figure.subplots()
     _draw_surface(axes, surface)
     for color, (name, points) in zip(COLORS, paths.items()):
-        axes.plot(points[:, 0], points[:, 1], color=color, label=name, linewidth=1.5, marker=".", markersize=2)
+        axes.plot(
+            points[:, 0], points[:, 1], color=color, label=name, linewidth=1.5, marker=".", markersize=2
+        )
     axes.legend(fontsize=8, loc="upper right", ncol=2)
     figure.tight_layout()
     if path is not None:
@@ -82,7 +104,9 @@ def plot_trajectories(surface, paths: dict, path=None):
     return figure
 
 
-def animate_trajectories(surface, paths: dict, path, frames: int = 40, frame_ms: int = 80, dpi: int = 70) -> int:
+def animate_trajectories(
+    surface, paths: dict, path, frames: int = 40, frame_ms: int = 80, dpi: int = 70
+) -> int:
     """An animated GIF of the optimizers moving along their paths over the surface; returns the number
     of frames written. The contours are drawn once; each frame only moves the lines."""
     from PIL import Image

@@ -30,7 +30,12 @@ def _well(x, y, cx, cy, depth, width):
 
 
 def three_basins(x, y):
-    return 0.04 * (x * x + y * y) + _well(x, y, -1.5, 1.2, 1.0, 0.9) + _well(x, y, 1.6, 0.9, 1.4, 1.0) + _well(x, y, 0.3, -1.6, 1.9, 0.8)
+    return (
+        0.04 * (x * x + y * y)
+        + _well(x, y, -1.5, 1.2, 1.0, 0.9)
+        + _well(x, y, 1.6, 0.9, 1.4, 1.0)
+        + _well(x, y, 0.3, -1.6, 1.9, 0.8)
+    )
 
 
 def saddle(x, y):
@@ -80,7 +85,9 @@ class Surface:
     def value(self, x, y) -> np.ndarray:
         """f on arrays of x and y (e.g. a grid for contour plots), without recording a graph."""
         with no_grad():
-            return self.function(Tensor(np.asarray(x, dtype=np.float64)), Tensor(np.asarray(y, dtype=np.float64))).data
+            return self.function(
+                Tensor(np.asarray(x, dtype=np.float64)), Tensor(np.asarray(y, dtype=np.float64))
+            ).data
 
     def grid(self, n: int = 200):
         """X, Y, f(X, Y) on an n × n grid over the plotting window."""

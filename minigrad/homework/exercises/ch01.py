@@ -54,18 +54,30 @@ def _exp_only(x):
 
 def _lse_probes(rng):
     probes = []
-    for dtype, shape, dim in [(np.float64, (3, 5), 1), (np.float64, (4, 3), 0), (np.float32, (2, 3, 4), 1),
-                              (np.float32, (3, 4), -1), (np.float64, (2, 3, 4), 2), (np.float64, (5,), 0)]:
+    for dtype, shape, dim in [
+        (np.float64, (3, 5), 1),
+        (np.float64, (4, 3), 0),
+        (np.float32, (2, 3, 4), 1),
+        (np.float32, (3, 4), -1),
+        (np.float64, (2, 3, 4), 2),
+        (np.float64, (5,), 0),
+    ]:
         x = (2 * rng.standard_normal(shape)).astype(dtype)
         reduced = tuple(n for i, n in enumerate(shape) if i != dim % len(shape))
         grad_output = rng.standard_normal(reduced).astype(dtype)
-        probes.append(Probe(f"{np.dtype(dtype).name} {shape}, dim={dim}", dict(x=x, grad_output=grad_output, dim=dim)))
+        probes.append(
+            Probe(f"{np.dtype(dtype).name} {shape}, dim={dim}", dict(x=x, grad_output=grad_output, dim=dim))
+        )
     # exp(100) overflows float32 and exp(1000) float64: a softmax must subtract the maximum first.
     for dtype, offset in [(np.float32, 100.0), (np.float64, 1000.0)]:
         x = (offset + rng.standard_normal((3, 4))).astype(dtype)
         grad_output = rng.standard_normal(4).astype(dtype)
-        probes.append(Probe(f"large {np.dtype(dtype).name} inputs (≈{offset:g}), dim=0",
-                            dict(x=x, grad_output=grad_output, dim=0)))
+        probes.append(
+            Probe(
+                f"large {np.dtype(dtype).name} inputs (≈{offset:g}), dim=0",
+                dict(x=x, grad_output=grad_output, dim=0),
+            )
+        )
     return probes
 
 
@@ -80,19 +92,27 @@ EXERCISES = [
         outputs=("grad_input",),
         forbidden=("minigrad.ops.elementwise.Tanh",),
         mistakes=(
-            Mistake("tanh(x) is used as its own derivative",
-                    "d tanh(x)/dx = 1 − tanh(x)², not tanh(x).",
-                    lambda x, grad_output: grad_output * np.tanh(x)),
-            Mistake("grad_output is ignored (the local derivative alone)",
-                    "The chain rule multiplies the local derivative by the gradient that arrives from above: "
-                    "grad_output · (1 − tanh(x)²).",
-                    lambda x, grad_output: 1 - np.tanh(x) ** 2),
-            Mistake("sign error: tanh(x)² − 1",
-                    "tanh is increasing, so its derivative 1 − tanh(x)² is positive.",
-                    lambda x, grad_output: grad_output * (np.tanh(x) ** 2 - 1)),
-            Mistake("the square is missing: 1 − tanh(x)",
-                    "Differentiate tanh = sinh/cosh with the quotient rule: 1 − tanh(x)², squared.",
-                    lambda x, grad_output: grad_output * (1 - np.tanh(x))),
+            Mistake(
+                "tanh(x) is used as its own derivative",
+                "d tanh(x)/dx = 1 − tanh(x)², not tanh(x).",
+                lambda x, grad_output: grad_output * np.tanh(x),
+            ),
+            Mistake(
+                "grad_output is ignored (the local derivative alone)",
+                "The chain rule multiplies the local derivative by the gradient that arrives from above: "
+                "grad_output · (1 − tanh(x)²).",
+                lambda x, grad_output: 1 - np.tanh(x) ** 2,
+            ),
+            Mistake(
+                "sign error: tanh(x)² − 1",
+                "tanh is increasing, so its derivative 1 − tanh(x)² is positive.",
+                lambda x, grad_output: grad_output * (np.tanh(x) ** 2 - 1),
+            ),
+            Mistake(
+                "the square is missing: 1 − tanh(x)",
+                "Differentiate tanh = sinh/cosh with the quotient rule: 1 − tanh(x)², squared.",
+                lambda x, grad_output: grad_output * (1 - np.tanh(x)),
+            ),
         ),
     ),
     Exercise(
@@ -105,21 +125,31 @@ EXERCISES = [
         outputs=("grad_input",),
         forbidden=("minigrad.ops.reduce.LogSumExp", "minigrad.ops.reduce.Softmax"),
         mistakes=(
-            Mistake("the softmax is taken over the last axis instead of `dim`",
-                    "∂ logsumexp / ∂x is the softmax along the axis that was summed: normalise over `dim`.",
-                    lambda x, grad_output, dim: _softmax(x, -1) * np.expand_dims(grad_output, dim)),
-            Mistake("grad_output is ignored (the softmax alone)",
-                    "Multiply the softmax by grad_output, with `dim` put back (np.expand_dims) so it broadcasts.",
-                    lambda x, grad_output, dim: _softmax(x, dim)),
-            Mistake("exp(x) without dividing by the sum",
-                    "∂/∂xᵢ log Σ exp(x) = exp(xᵢ) / Σ exp(x): divide by the sum along `dim`.",
-                    lambda x, grad_output, dim: _exp_only(x) * np.expand_dims(grad_output, dim)),
-            Mistake("sign error: −softmax",
-                    "logsumexp grows with every xᵢ, so every partial derivative is positive.",
-                    lambda x, grad_output, dim: -_softmax(x, dim) * np.expand_dims(grad_output, dim)),
-            Mistake("the maximum is not subtracted before exp (overflow gives NaN)",
-                    "exp(x − max) / Σ exp(x − max) is the same softmax and never overflows.",
-                    lambda x, grad_output, dim: _unshifted_softmax(x, dim) * np.expand_dims(grad_output, dim)),
+            Mistake(
+                "the softmax is taken over the last axis instead of `dim`",
+                "∂ logsumexp / ∂x is the softmax along the axis that was summed: normalise over `dim`.",
+                lambda x, grad_output, dim: _softmax(x, -1) * np.expand_dims(grad_output, dim),
+            ),
+            Mistake(
+                "grad_output is ignored (the softmax alone)",
+                "Multiply the softmax by grad_output, with `dim` put back (np.expand_dims) so it broadcasts.",
+                lambda x, grad_output, dim: _softmax(x, dim),
+            ),
+            Mistake(
+                "exp(x) without dividing by the sum",
+                "∂/∂xᵢ log Σ exp(x) = exp(xᵢ) / Σ exp(x): divide by the sum along `dim`.",
+                lambda x, grad_output, dim: _exp_only(x) * np.expand_dims(grad_output, dim),
+            ),
+            Mistake(
+                "sign error: −softmax",
+                "logsumexp grows with every xᵢ, so every partial derivative is positive.",
+                lambda x, grad_output, dim: -_softmax(x, dim) * np.expand_dims(grad_output, dim),
+            ),
+            Mistake(
+                "the maximum is not subtracted before exp (overflow gives NaN)",
+                "exp(x − max) / Σ exp(x − max) is the same softmax and never overflows.",
+                lambda x, grad_output, dim: _unshifted_softmax(x, dim) * np.expand_dims(grad_output, dim),
+            ),
         ),
     ),
 ]

@@ -25,13 +25,22 @@ def softmax_cross_entropy_grad(logits, labels):
 
 def _linear_probes(rng):
     probes = []
-    for dtype, n, n_in, n_out in [(np.float64, 5, 3, 4), (np.float64, 4, 3, 3), (np.float32, 8, 6, 2),
-                                  (np.float32, 3, 4, 4), (np.float64, 1, 2, 5)]:
+    for dtype, n, n_in, n_out in [
+        (np.float64, 5, 3, 4),
+        (np.float64, 4, 3, 3),
+        (np.float32, 8, 6, 2),
+        (np.float32, 3, 4, 4),
+        (np.float64, 1, 2, 5),
+    ]:
         x = rng.standard_normal((n, n_in)).astype(dtype)
         w = rng.standard_normal((n_out, n_in)).astype(dtype)
         grad_output = rng.standard_normal((n, n_out)).astype(dtype)
-        probes.append(Probe(f"{np.dtype(dtype).name} N={n}, in={n_in}, out={n_out}",
-                            dict(x=x, w=w, grad_output=grad_output)))
+        probes.append(
+            Probe(
+                f"{np.dtype(dtype).name} N={n}, in={n_in}, out={n_out}",
+                dict(x=x, w=w, grad_output=grad_output),
+            )
+        )
     return probes
 
 
@@ -48,7 +57,12 @@ def _one_hot(labels, classes, dtype):
 
 def _ce_probes(rng):
     probes = []
-    for dtype, n, classes in [(np.float64, 4, 3), (np.float64, 6, 10), (np.float32, 5, 4), (np.float32, 3, 3)]:
+    for dtype, n, classes in [
+        (np.float64, 4, 3),
+        (np.float64, 6, 10),
+        (np.float32, 5, 4),
+        (np.float32, 3, 3),
+    ]:
         logits = (2 * rng.standard_normal((n, classes))).astype(dtype)
         labels = rng.integers(0, classes, n)
         probes.append(Probe(f"{np.dtype(dtype).name} N={n}, C={classes}", dict(logits=logits, labels=labels)))
@@ -67,6 +81,7 @@ def _ce_mistake(softmax_axis=1, subtract=True, scale=True, sign=1, stable=True):
                 p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
         g = p - _one_hot(labels, logits.shape[1], logits.dtype) if subtract else p
         return sign * g / (len(labels) if scale else 1)
+
     return grad
 
 
@@ -81,19 +96,30 @@ EXERCISES = [
         outputs=("grad_x", "grad_w", "grad_b"),
         forbidden=("minigrad.nn.linear.LinearFunction",),
         mistakes=(
-            Mistake("the weight gradient is transposed (xᵀ·g, shape (in, out))",
-                    "w has shape (out, in), and so must its gradient: grad_output.T @ x.",
-                    lambda x, w, grad_output: (grad_output @ w, x.T @ grad_output, grad_output.sum(axis=0))),
-            Mistake("the bias gradient is summed over the features instead of the batch",
-                    "b was broadcast over the N rows, so its gradient sums grad_output over axis 0 (shape (out,)).",
-                    lambda x, w, grad_output: (grad_output @ w, grad_output.T @ x, grad_output.sum(axis=1))),
-            Mistake("the bias gradient is averaged over the batch",
-                    "Sum over the batch: any 1/N belongs to the loss and is already inside grad_output.",
-                    lambda x, w, grad_output: (grad_output @ w, grad_output.T @ x, grad_output.mean(axis=0))),
-            Mistake("the weight gradient is divided by the batch size",
-                    "grad_output already carries the loss's 1/N; the weight gradient is grad_output.T @ x.",
-                    lambda x, w, grad_output: (grad_output @ w, grad_output.T @ x / len(x),
-                                               grad_output.sum(axis=0))),
+            Mistake(
+                "the weight gradient is transposed (xᵀ·g, shape (in, out))",
+                "w has shape (out, in), and so must its gradient: grad_output.T @ x.",
+                lambda x, w, grad_output: (grad_output @ w, x.T @ grad_output, grad_output.sum(axis=0)),
+            ),
+            Mistake(
+                "the bias gradient is summed over the features instead of the batch",
+                "b was broadcast over the N rows, so its gradient sums grad_output over axis 0 (shape (out,)).",
+                lambda x, w, grad_output: (grad_output @ w, grad_output.T @ x, grad_output.sum(axis=1)),
+            ),
+            Mistake(
+                "the bias gradient is averaged over the batch",
+                "Sum over the batch: any 1/N belongs to the loss and is already inside grad_output.",
+                lambda x, w, grad_output: (grad_output @ w, grad_output.T @ x, grad_output.mean(axis=0)),
+            ),
+            Mistake(
+                "the weight gradient is divided by the batch size",
+                "grad_output already carries the loss's 1/N; the weight gradient is grad_output.T @ x.",
+                lambda x, w, grad_output: (
+                    grad_output @ w,
+                    grad_output.T @ x / len(x),
+                    grad_output.sum(axis=0),
+                ),
+            ),
         ),
     ),
     Exercise(
@@ -104,24 +130,37 @@ EXERCISES = [
         solution=softmax_cross_entropy_grad,
         probes=_ce_probes,
         outputs=("grad_logits",),
-        forbidden=("minigrad.nn.loss.CrossEntropyFunction", "minigrad.ops.reduce.Softmax",
-                   "minigrad.ops.reduce.LogSoftmax"),
+        forbidden=(
+            "minigrad.nn.loss.CrossEntropyFunction",
+            "minigrad.ops.reduce.Softmax",
+            "minigrad.ops.reduce.LogSoftmax",
+        ),
         mistakes=(
-            Mistake("the 1/N of the mean is missing",
-                    "The loss is the mean over the N samples, so the gradient is (p − y)/N.",
-                    _ce_mistake(scale=False)),
-            Mistake("the one-hot labels are not subtracted (p/N)",
-                    "∂(−log pₖ)/∂z = p − one_hot(k): subtract 1 at each sample's label.",
-                    _ce_mistake(subtract=False)),
-            Mistake("the softmax is taken over the batch (axis 0) instead of the classes",
-                    "Each row (one sample) is a probability distribution: normalise along axis 1.",
-                    _ce_mistake(softmax_axis=0)),
-            Mistake("sign error: (y − p)/N",
-                    "Raising the correct class's logit lowers the loss, so its gradient p − 1 is negative.",
-                    _ce_mistake(sign=-1)),
-            Mistake("the row maximum is not subtracted before exp (overflow gives NaN)",
-                    "softmax(z) = softmax(z − max z): shift each row by its maximum before exp.",
-                    _ce_mistake(stable=False)),
+            Mistake(
+                "the 1/N of the mean is missing",
+                "The loss is the mean over the N samples, so the gradient is (p − y)/N.",
+                _ce_mistake(scale=False),
+            ),
+            Mistake(
+                "the one-hot labels are not subtracted (p/N)",
+                "∂(−log pₖ)/∂z = p − one_hot(k): subtract 1 at each sample's label.",
+                _ce_mistake(subtract=False),
+            ),
+            Mistake(
+                "the softmax is taken over the batch (axis 0) instead of the classes",
+                "Each row (one sample) is a probability distribution: normalise along axis 1.",
+                _ce_mistake(softmax_axis=0),
+            ),
+            Mistake(
+                "sign error: (y − p)/N",
+                "Raising the correct class's logit lowers the loss, so its gradient p − 1 is negative.",
+                _ce_mistake(sign=-1),
+            ),
+            Mistake(
+                "the row maximum is not subtracted before exp (overflow gives NaN)",
+                "softmax(z) = softmax(z − max z): shift each row by its maximum before exp.",
+                _ce_mistake(stable=False),
+            ),
         ),
     ),
 ]

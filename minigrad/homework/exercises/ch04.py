@@ -17,7 +17,9 @@ def _probes(rng):
             param = rng.standard_normal(shape).astype(dtype)
             grad = rng.standard_normal(shape).astype(dtype)
             lr = float(rng.uniform(0.05, 0.5))
-            probes.append(Probe(f"{np.dtype(dtype).name} {shape}, lr={lr:.3g}", dict(param=param, grad=grad, lr=lr)))
+            probes.append(
+                Probe(f"{np.dtype(dtype).name} {shape}, lr={lr:.3g}", dict(param=param, grad=grad, lr=lr))
+            )
     probes.append(Probe("zero gradient", dict(param=np.array([1.0, -2.0]), grad=np.zeros(2), lr=0.1)))
     return probes
 
@@ -43,11 +45,20 @@ def _factor_probes(rng):
         hessian = _random_hessian(rng, size, smallest, largest)
         # small steps: the flat direction is the slowest; large steps: the steep one overshoots
         for lr in (0.3 / largest, 1.9 / largest, 2.3 / largest):
-            probes.append(Probe(f"{size}×{size} Hessian, λ in [{smallest:.2g}, {largest:.2g}], lr={lr:.3g}",
-                                dict(hessian=hessian, lr=float(lr))))
+            probes.append(
+                Probe(
+                    f"{size}×{size} Hessian, λ in [{smallest:.2g}, {largest:.2g}], lr={lr:.3g}",
+                    dict(hessian=hessian, lr=float(lr)),
+                )
+            )
     one = rng.uniform(0.5, 2.0)
     probes.append(Probe("1×1 Hessian, lr beyond 2/λ", dict(hessian=np.array([[one]]), lr=float(2.5 / one))))
-    probes.append(Probe("an almost flat direction (λ = 1e-4)", dict(hessian=np.diag([1e-4, rng.uniform(1.0, 3.0)]), lr=0.1)))
+    probes.append(
+        Probe(
+            "an almost flat direction (λ = 1e-4)",
+            dict(hessian=np.diag([1e-4, rng.uniform(1.0, 3.0)]), lr=0.1),
+        )
+    )
     return probes
 
 
@@ -62,15 +73,21 @@ EXERCISES = [
         outputs=("param",),
         forbidden=("minigrad.optim.sgd.sgd",),
         mistakes=(
-            Mistake("The step goes uphill (θ + η·g)",
-                    "The gradient points uphill; subtract it: θ − η·g.",
-                    lambda param, grad, lr: param + lr * grad),
-            Mistake("The learning rate is missing (θ − g)",
-                    "Scale the gradient by the learning rate before subtracting it.",
-                    lambda param, grad, lr: param - grad),
-            Mistake("The step is divided by the learning rate (θ − g/η)",
-                    "Multiply the gradient by η; dividing makes small learning rates take huge steps.",
-                    lambda param, grad, lr: param - grad / lr),
+            Mistake(
+                "The step goes uphill (θ + η·g)",
+                "The gradient points uphill; subtract it: θ − η·g.",
+                lambda param, grad, lr: param + lr * grad,
+            ),
+            Mistake(
+                "The learning rate is missing (θ − g)",
+                "Scale the gradient by the learning rate before subtracting it.",
+                lambda param, grad, lr: param - grad,
+            ),
+            Mistake(
+                "The step is divided by the learning rate (θ − g/η)",
+                "Multiply the gradient by η; dividing makes small learning rates take huge steps.",
+                lambda param, grad, lr: param - grad / lr,
+            ),
         ),
     ),
     Exercise(
@@ -82,25 +99,35 @@ EXERCISES = [
         probes=_factor_probes,
         outputs=("factor",),
         mistakes=(
-            Mistake("No absolute value (max of 1 − lr·λ)",
-                    "A step with lr·λ > 1 overshoots: the factor 1 − lr·λ is negative, and what matters is its "
-                    "size. Take |1 − lr·λ| before the maximum.",
-                    lambda hessian, lr: float(np.max(1 - lr * np.linalg.eigvalsh(hessian)))),
-            Mistake("Only the largest eigenvalue (|1 − lr·L|)",
-                    "For small learning rates the flattest direction, 1 − lr·λ_min, is the slowest; take the "
-                    "maximum over all eigenvalues.",
-                    lambda hessian, lr: float(abs(1 - lr * np.linalg.eigvalsh(hessian).max()))),
-            Mistake("Only the smallest eigenvalue (|1 − lr·λ_min|)",
-                    "For large learning rates the steepest direction overshoots and sets the pace; take the "
-                    "maximum over all eigenvalues.",
-                    lambda hessian, lr: float(abs(1 - lr * np.linalg.eigvalsh(hessian).min()))),
-            Mistake("The diagonal of the Hessian used instead of its eigenvalues",
-                    "The curvatures along the eigenvectors are the eigenvalues; the diagonal entries are the "
-                    "curvatures along the axes only when the Hessian is diagonal. Use np.linalg.eigvalsh.",
-                    lambda hessian, lr: float(np.max(np.abs(1 - lr * np.diag(hessian))))),
-            Mistake("lr/λ instead of lr·λ",
-                    "One step changes the error along an eigenvector by −lr·λ times itself: multiply.",
-                    lambda hessian, lr: float(np.max(np.abs(1 - lr / np.linalg.eigvalsh(hessian))))),
+            Mistake(
+                "No absolute value (max of 1 − lr·λ)",
+                "A step with lr·λ > 1 overshoots: the factor 1 − lr·λ is negative, and what matters is its "
+                "size. Take |1 − lr·λ| before the maximum.",
+                lambda hessian, lr: float(np.max(1 - lr * np.linalg.eigvalsh(hessian))),
+            ),
+            Mistake(
+                "Only the largest eigenvalue (|1 − lr·L|)",
+                "For small learning rates the flattest direction, 1 − lr·λ_min, is the slowest; take the "
+                "maximum over all eigenvalues.",
+                lambda hessian, lr: float(abs(1 - lr * np.linalg.eigvalsh(hessian).max())),
+            ),
+            Mistake(
+                "Only the smallest eigenvalue (|1 − lr·λ_min|)",
+                "For large learning rates the steepest direction overshoots and sets the pace; take the "
+                "maximum over all eigenvalues.",
+                lambda hessian, lr: float(abs(1 - lr * np.linalg.eigvalsh(hessian).min())),
+            ),
+            Mistake(
+                "The diagonal of the Hessian used instead of its eigenvalues",
+                "The curvatures along the eigenvectors are the eigenvalues; the diagonal entries are the "
+                "curvatures along the axes only when the Hessian is diagonal. Use np.linalg.eigvalsh.",
+                lambda hessian, lr: float(np.max(np.abs(1 - lr * np.diag(hessian)))),
+            ),
+            Mistake(
+                "lr/λ instead of lr·λ",
+                "One step changes the error along an eigenvector by −lr·λ times itself: multiply.",
+                lambda hessian, lr: float(np.max(np.abs(1 - lr / np.linalg.eigvalsh(hessian)))),
+            ),
         ),
     ),
 ]

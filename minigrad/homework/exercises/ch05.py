@@ -30,7 +30,9 @@ def run_steps(function, probe, **fixed):
     param, buf = kwargs["param"], None
     params, bufs = [], []
     for grad, lr in zip(kwargs["grads"], kwargs["lrs"]):
-        param, buf = function(param=param, grad=grad, buf=buf, lr=float(lr), **kwargs["hyperparameters"], **fixed)
+        param, buf = function(
+            param=param, grad=grad, buf=buf, lr=float(lr), **kwargs["hyperparameters"], **fixed
+        )
         param, buf = np.array(param, copy=True), np.array(buf, copy=True)
         params.append(param)
         bufs.append(buf)
@@ -55,20 +57,37 @@ def momentum_probes(rng, dampening: bool = True):
         if shape == (4,):
             grads[2] = 0.0  # a step with no gradient: only the buffer moves the parameters
             grads[3, 0] = 1e-30  # a tiny gradient
-        lrs = rng.uniform(0.01, 0.3, steps) if schedule == "changing lr" else np.full(steps, rng.uniform(0.01, 0.3))
+        lrs = (
+            rng.uniform(0.01, 0.3, steps)
+            if schedule == "changing lr"
+            else np.full(steps, rng.uniform(0.01, 0.3))
+        )
         hyperparameters = {"momentum": float(rng.uniform(0.5, 0.95))}
         if dampening:
             hyperparameters["dampening"] = float(rng.uniform(0.1, 0.6)) if damped else 0.0
-        label = f"{np.dtype(dtype).name} {shape}, {schedule}, " + ", ".join(f"{k}={v:.3g}" for k, v in hyperparameters.items())
-        probes.append(Probe(label, dict(param=rng.standard_normal(shape).astype(dtype), grads=grads, lrs=lrs,
-                                        hyperparameters=hyperparameters)))
+        label = f"{np.dtype(dtype).name} {shape}, {schedule}, " + ", ".join(
+            f"{k}={v:.3g}" for k, v in hyperparameters.items()
+        )
+        probes.append(
+            Probe(
+                label,
+                dict(
+                    param=rng.standard_normal(shape).astype(dtype),
+                    grads=grads,
+                    lrs=lrs,
+                    hyperparameters=hyperparameters,
+                ),
+            )
+        )
     return probes
 
 
 def _wrong(update):
     """A momentum_step whose buffer and parameter updates are given by `update(param, grad, buf, lr, μ, τ)`."""
+
     def step(param, grad, buf, lr, momentum, dampening=0.0):
         return update(param, grad, buf, lr, momentum, dampening)
+
     return step
 
 
@@ -87,40 +106,76 @@ EXERCISES = [
         run=run_steps,
         outputs=("param", "buf"),
         mistakes=(
-            Mistake("The first buffer is damped (buf₁ = (1 − τ)·g)",
-                    "PyTorch creates the buffer as the gradient itself on the first step, undamped; "
-                    "dampening applies from the second step on (minigrad's optim.SGD, starting from a zero "
-                    "buffer, differs from PyTorch exactly here).",
-                    _wrong(lambda p, g, b, lr, mu, tau: (
-                        p - lr * (nb := (0 if b is None else mu * b) + (1 - tau) * g), nb))),
-            Mistake("Velocity form with the learning rate inside the buffer (v ← μv − lr·g, θ ← θ + v)",
-                    "Keep the learning rate out of the buffer: buf ← μ·buf + g, θ ← θ − lr·buf. With a "
-                    "changing learning rate the velocity form is a different optimizer.",
-                    _wrong(lambda p, g, b, lr, mu, tau: (
-                        p + (nb := -lr * g if b is None else mu * b - lr * (1 - tau) * g), nb))),
-            Mistake("The step goes uphill (θ + lr·buf)",
-                    "The buffer accumulates gradients, which point uphill; subtract it: θ − lr·buf.",
-                    _wrong(lambda p, g, b, lr, mu, tau: (p + lr * (nb := _torch_buffer(g, b, mu, tau)), nb))),
-            Mistake("The new gradient is not added to the buffer (buf ← μ·buf)",
-                    "Each step adds the current gradient: buf ← μ·buf + (1 − τ)·g.",
-                    _wrong(lambda p, g, b, lr, mu, tau: (p - lr * (nb := g.copy() if b is None else mu * b), nb))),
-            Mistake("An EMA instead of PyTorch's sum (buf ← μ·buf + (1 − μ)·g)",
-                    "PyTorch's buffer is an undamped sum, buf ← μ·buf + g (times 1 − dampening, which is a "
-                    "separate argument); the EMA of chapter 05's (E) form needs lr·(1 − μ) to match it.",
-                    _wrong(lambda p, g, b, lr, mu, tau: (
-                        p - lr * (nb := (0 if b is None else mu * b) + (1 - mu) * g), nb))),
-            Mistake("Dampening ignored (buf ← μ·buf + g on every step)",
-                    "From the second step on the new gradient is scaled by (1 − dampening).",
-                    _wrong(lambda p, g, b, lr, mu, tau: (p - lr * (nb := _torch_buffer(g, b, mu, 0.0)), nb))),
-            Mistake("The parameters move with the old buffer (θ − lr·buf before updating buf)",
-                    "Update the buffer first, then step with the new buffer: θ ← θ − lr·buf_new.",
-                    _wrong(lambda p, g, b, lr, mu, tau: (
-                        p - lr * (0 if b is None else b), _torch_buffer(g, b, mu, tau)))),
-            Mistake("Nesterov's step instead of momentum's (θ − lr·(g + μ·buf))",
-                    "Plain momentum steps along the buffer itself: θ ← θ − lr·buf. The look-ahead "
-                    "g + μ·buf is chapter 06's Nesterov momentum.",
-                    _wrong(lambda p, g, b, lr, mu, tau: (
-                        p - lr * (g + mu * (nb := _torch_buffer(g, b, mu, tau))), nb))),
+            Mistake(
+                "The first buffer is damped (buf₁ = (1 − τ)·g)",
+                "PyTorch creates the buffer as the gradient itself on the first step, undamped; "
+                "dampening applies from the second step on (minigrad's optim.SGD, starting from a zero "
+                "buffer, differs from PyTorch exactly here).",
+                _wrong(
+                    lambda p, g, b, lr, mu, tau: (
+                        p - lr * (nb := (0 if b is None else mu * b) + (1 - tau) * g),
+                        nb,
+                    )
+                ),
+            ),
+            Mistake(
+                "Velocity form with the learning rate inside the buffer (v ← μv − lr·g, θ ← θ + v)",
+                "Keep the learning rate out of the buffer: buf ← μ·buf + g, θ ← θ − lr·buf. With a "
+                "changing learning rate the velocity form is a different optimizer.",
+                _wrong(
+                    lambda p, g, b, lr, mu, tau: (
+                        p + (nb := -lr * g if b is None else mu * b - lr * (1 - tau) * g),
+                        nb,
+                    )
+                ),
+            ),
+            Mistake(
+                "The step goes uphill (θ + lr·buf)",
+                "The buffer accumulates gradients, which point uphill; subtract it: θ − lr·buf.",
+                _wrong(lambda p, g, b, lr, mu, tau: (p + lr * (nb := _torch_buffer(g, b, mu, tau)), nb)),
+            ),
+            Mistake(
+                "The new gradient is not added to the buffer (buf ← μ·buf)",
+                "Each step adds the current gradient: buf ← μ·buf + (1 − τ)·g.",
+                _wrong(lambda p, g, b, lr, mu, tau: (p - lr * (nb := g.copy() if b is None else mu * b), nb)),
+            ),
+            Mistake(
+                "An EMA instead of PyTorch's sum (buf ← μ·buf + (1 − μ)·g)",
+                "PyTorch's buffer is an undamped sum, buf ← μ·buf + g (times 1 − dampening, which is a "
+                "separate argument); the EMA of chapter 05's (E) form needs lr·(1 − μ) to match it.",
+                _wrong(
+                    lambda p, g, b, lr, mu, tau: (
+                        p - lr * (nb := (0 if b is None else mu * b) + (1 - mu) * g),
+                        nb,
+                    )
+                ),
+            ),
+            Mistake(
+                "Dampening ignored (buf ← μ·buf + g on every step)",
+                "From the second step on the new gradient is scaled by (1 − dampening).",
+                _wrong(lambda p, g, b, lr, mu, tau: (p - lr * (nb := _torch_buffer(g, b, mu, 0.0)), nb)),
+            ),
+            Mistake(
+                "The parameters move with the old buffer (θ − lr·buf before updating buf)",
+                "Update the buffer first, then step with the new buffer: θ ← θ − lr·buf_new.",
+                _wrong(
+                    lambda p, g, b, lr, mu, tau: (
+                        p - lr * (0 if b is None else b),
+                        _torch_buffer(g, b, mu, tau),
+                    )
+                ),
+            ),
+            Mistake(
+                "Nesterov's step instead of momentum's (θ − lr·(g + μ·buf))",
+                "Plain momentum steps along the buffer itself: θ ← θ − lr·buf. The look-ahead "
+                "g + μ·buf is chapter 06's Nesterov momentum.",
+                _wrong(
+                    lambda p, g, b, lr, mu, tau: (
+                        p - lr * (g + mu * (nb := _torch_buffer(g, b, mu, tau))),
+                        nb,
+                    )
+                ),
+            ),
         ),
     ),
 ]

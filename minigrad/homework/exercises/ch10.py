@@ -60,26 +60,46 @@ def _probes(rng):
             lr, eps = float(rng.uniform(0.01, 0.5)), float(rng.choice([1e-8, 1e-3]))
             param = rng.standard_normal(shape).astype(dtype)
             grads = [(rng.standard_normal(shape) * rng.uniform(0.1, 3)).astype(dtype) for _ in range(steps)]
-            probes.append(Probe(f"{np.dtype(dtype).name} {shape}, {steps} steps, lr={lr:.3g}, betas=({beta1:.3g}, {beta2:.3g}), eps={eps:g}",
-                                dict(param=param, grads=grads, lr=lr, beta1=beta1, beta2=beta2, eps=eps)))
-    probes.append(Probe("one step, default hyperparameters",
-                        dict(param=rng.standard_normal(4), grads=[rng.standard_normal(4)])))
+            probes.append(
+                Probe(
+                    f"{np.dtype(dtype).name} {shape}, {steps} steps, lr={lr:.3g}, betas=({beta1:.3g}, {beta2:.3g}), eps={eps:g}",
+                    dict(param=param, grads=grads, lr=lr, beta1=beta1, beta2=beta2, eps=eps),
+                )
+            )
+    probes.append(
+        Probe(
+            "one step, default hyperparameters",
+            dict(param=rng.standard_normal(4), grads=[rng.standard_normal(4)]),
+        )
+    )
     # eps = 0 (the paper's setting): coordinates 0 and 1 see only zero gradients, coordinate 2 starts later.
     grads = [rng.standard_normal(4) for _ in range(4)]
     for t, grad in enumerate(grads):
         grad[:2] = 0.0
         grad[2] = 0.0 if t < 2 else grad[2]
-    probes.append(Probe("eps=0, some coordinates with zero gradients",
-                        dict(param=rng.standard_normal(4), grads=grads, lr=0.1, beta1=0.9, beta2=0.999, eps=0.0)))
+    probes.append(
+        Probe(
+            "eps=0, some coordinates with zero gradients",
+            dict(param=rng.standard_normal(4), grads=grads, lr=0.1, beta1=0.9, beta2=0.999, eps=0.0),
+        )
+    )
     # a spike, then small gradients: u must decay by β₂ each step instead of keeping the spike
     beta2 = float(rng.uniform(0.8, 0.9))
     grads = [np.full(3, 10.0) * rng.choice([-1, 1], 3)] + [rng.uniform(-0.1, 0.1, 3) for _ in range(5)]
-    probes.append(Probe(f"a spike then small gradients, beta2={beta2:.3g}",
-                        dict(param=rng.standard_normal(3), grads=grads, lr=0.05, beta1=0.8, beta2=beta2, eps=1e-8)))
+    probes.append(
+        Probe(
+            f"a spike then small gradients, beta2={beta2:.3g}",
+            dict(param=rng.standard_normal(3), grads=grads, lr=0.05, beta1=0.8, beta2=beta2, eps=1e-8),
+        )
+    )
     # gradients of the size of ε: where ε goes matters
     grads = [rng.uniform(-2e-3, 2e-3, 5) for _ in range(4)]
-    probes.append(Probe("tiny gradients (|g| ≈ eps = 1e-3)",
-                        dict(param=rng.standard_normal(5), grads=grads, lr=0.01, beta1=0.9, beta2=0.99, eps=1e-3)))
+    probes.append(
+        Probe(
+            "tiny gradients (|g| ≈ eps = 1e-3)",
+            dict(param=rng.standard_normal(5), grads=grads, lr=0.01, beta1=0.9, beta2=0.99, eps=1e-3),
+        )
+    )
     return probes
 
 
@@ -94,26 +114,36 @@ EXERCISES = [
         run=run_steps,
         forbidden=("minigrad.optim.adamax.adamax",),
         mistakes=(
-            Mistake("u is bias-corrected (divided by 1 − β₂ᵗ)",
-                    "u is a decayed maximum, not an average started at 0: its newest term has weight 1, so it "
-                    "has no bias toward 0 and needs no correction. Only m is divided by 1 − β₁ᵗ.",
-                    _variant(correct_u=True)),
-            Mistake("no β₂ decay inside the max (u ← max(u, |g|))",
-                    "u is the maximum of β₂^(t−i)·|gᵢ|: old gradients fade. Multiply the old u by β₂ before "
-                    "comparing: u ← max(β₂·u, |g| + ε).",
-                    _variant(decay=False)),
-            Mistake("0/0 = NaN where every gradient so far is zero (eps = 0)",
-                    "With ε = 0 a coordinate that has only seen zero gradients has m = u = 0. Take no step "
-                    "there (the ε → 0 limit: 0/(0 + ε) = 0 for every ε > 0), e.g. "
-                    "np.divide(m, u, out=np.zeros_like(m), where=u > 0).",
-                    _variant(guard=False)),
-            Mistake("ε added to u (Keras's placement) instead of inside the max",
-                    "This exercise follows PyTorch and minigrad: ε goes inside the max, u ← max(β₂·u, |g| + ε), "
-                    "and u itself is the denominator. Keras keeps u = max(β₂·u, |g|) and divides by u + ε.",
-                    _variant(eps_added=True)),
-            Mistake("m is not bias-corrected (no 1/(1 − β₁ᵗ))",
-                    "m starts at 0, so it is biased toward 0 like Adam's: scale the step by lr/(1 − β₁ᵗ).",
-                    _variant(correct_m=False)),
+            Mistake(
+                "u is bias-corrected (divided by 1 − β₂ᵗ)",
+                "u is a decayed maximum, not an average started at 0: its newest term has weight 1, so it "
+                "has no bias toward 0 and needs no correction. Only m is divided by 1 − β₁ᵗ.",
+                _variant(correct_u=True),
+            ),
+            Mistake(
+                "no β₂ decay inside the max (u ← max(u, |g|))",
+                "u is the maximum of β₂^(t−i)·|gᵢ|: old gradients fade. Multiply the old u by β₂ before "
+                "comparing: u ← max(β₂·u, |g| + ε).",
+                _variant(decay=False),
+            ),
+            Mistake(
+                "0/0 = NaN where every gradient so far is zero (eps = 0)",
+                "With ε = 0 a coordinate that has only seen zero gradients has m = u = 0. Take no step "
+                "there (the ε → 0 limit: 0/(0 + ε) = 0 for every ε > 0), e.g. "
+                "np.divide(m, u, out=np.zeros_like(m), where=u > 0).",
+                _variant(guard=False),
+            ),
+            Mistake(
+                "ε added to u (Keras's placement) instead of inside the max",
+                "This exercise follows PyTorch and minigrad: ε goes inside the max, u ← max(β₂·u, |g| + ε), "
+                "and u itself is the denominator. Keras keeps u = max(β₂·u, |g|) and divides by u + ε.",
+                _variant(eps_added=True),
+            ),
+            Mistake(
+                "m is not bias-corrected (no 1/(1 − β₁ᵗ))",
+                "m starts at 0, so it is biased toward 0 like Adam's: scale the step by lr/(1 − β₁ᵗ).",
+                _variant(correct_m=False),
+            ),
         ),
     ),
 ]
