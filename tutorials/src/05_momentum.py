@@ -391,7 +391,7 @@ from minigrad.viz import animate_trajectories
 with tempfile.TemporaryDirectory() as folder:
     gif = Path(folder) / "canyon.gif"
     animate_trajectories(canyon, canyon_paths, gif, frames=30)
-    animation = Image(data=gif.read_bytes())
+    animation = Image(data=gif.read_bytes(), format="gif")
 animation
 
 # %% [markdown]
