@@ -287,17 +287,8 @@ print("loss ×1000: the same path, to rounding (relative difference < 1e-12)")
 # an optimizer on a surface and returns the points.
 
 # %%
-import io
-
-from IPython.display import Image, display
+from IPython.display import display
 from minigrad.viz import SURFACES, path, plot_trajectories
-
-
-def show(figure):
-    """Show a figure made by minigrad.viz (drawn off-screen) as a PNG in the notebook."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    display(Image(data=buffer.getvalue()))
 
 
 bowl = SURFACES["ellipse"]  # x²/20 + y², the bowl above, starting at (−7, 2)
@@ -380,7 +371,7 @@ paths = {
 }
 figure = plot_trajectories(bowl, paths)
 figure.axes[0].set_title("x²/20 + y²: one learning rate vs one per coordinate (40 steps)")
-show(figure)
+display(figure)
 
 # %% [markdown]
 # The price of never forgetting: the per-coordinate learning rate $\eta/\sqrt{r_t}$ only goes down. On

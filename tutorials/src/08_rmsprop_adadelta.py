@@ -418,17 +418,8 @@ plt.show()
 # AdaGrad (lr = 0.5) and the [Ten optimizers] AdaDelta, all from the same start.
 
 # %%
-import io
-
-from IPython.display import Image, display
+from IPython.display import display
 from minigrad.viz import SURFACES, path, plot_trajectories
-
-
-def show(figure):
-    """Show a figure made by minigrad.viz (drawn off-screen) as a PNG in the notebook."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    display(Image(data=buffer.getvalue()))
 
 
 canyon = SURFACES["canyon"]
@@ -442,7 +433,7 @@ for name, points in canyon_paths.items():
     print(f"{name:28s} f after 150 steps {canyon.value(*points[150]):.4f}, after 600 steps {canyon.value(*points[-1]):.4f}")
 figure = plot_trajectories(canyon, canyon_paths)
 figure.axes[0].set_title("The canyon, 600 steps")
-show(figure)
+display(figure)
 
 # %% [markdown]
 # RMSProp is fastest here (f = 0.0064 after 600 steps) and then hovers near the minimum (its steps

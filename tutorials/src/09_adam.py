@@ -343,17 +343,8 @@ plt.show()
 # against `optim.Adam` first). Look at how far each overshoots the minimum along $x$.
 
 # %%
-import io
-
-from IPython.display import Image, display
+from IPython.display import display
 from minigrad.viz import SURFACES, path, plot_trajectories
-
-
-def show(figure):
-    """Show a figure made by minigrad.viz (drawn off-screen) as a PNG in the notebook."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    display(Image(data=buffer.getvalue()))
 
 
 def bowl_path(correct, lr=0.3, steps=60):
@@ -376,7 +367,7 @@ for name, points in paths.items():
           f"distance from the minimum after 60 steps: {np.linalg.norm(points[-1]):.3f}")
 figure = plot_trajectories(SURFACES["ellipse"], paths)
 figure.axes[0].set_title("x²/20 + y²: Adam with and without bias correction (lr = 0.3, 60 steps)")
-show(figure)
+display(figure)
 
 # %% [markdown]
 # The uncorrected run's early steps, several times too long, carry it past the minimum to
