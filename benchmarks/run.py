@@ -288,7 +288,7 @@ def workload_w4():
         if torch is not None:
             t_params = [torch.tensor(d, requires_grad=True) for d in data]
             for p, g in zip(t_params, grads):
-                p.grad = torch.from_numpy(g)
+                p.grad = torch.tensor(g)  # its own copy: a contender must not warm the cache for another
             contenders["PyTorch"] = torch.optim.Adam(t_params, lr=1e-3).step
             contenders["PyTorch"]()
             np.testing.assert_allclose(params[0].data, t_params[0].detach().numpy(), rtol=1e-5, atol=1e-6)

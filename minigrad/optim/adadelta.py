@@ -6,7 +6,7 @@ import numpy as np
 from minigrad.optim.optimizer import Optimizer, no_step_where_zero
 
 
-def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6):
+def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6, scratch=None):
     """One AdaDelta step, in place.
 
         r ← ρ·r + (1 − ρ)·g²
@@ -19,7 +19,7 @@ def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6):
     """
     # In place, with one work array. r ← ρ·r + (1 − ρ)·g²:
     r, s = state["square_avg"], state["acc_delta"]
-    work = np.multiply(grad, 1 - rho)
+    work = np.multiply(grad, 1 - rho, out=scratch)
     work *= grad
     r *= rho
     r += work

@@ -6,7 +6,7 @@ import numpy as np
 from minigrad.optim.optimizer import Optimizer, no_step_where_zero
 
 
-def adagrad(param, grad, state, *, lr, lr_decay=0.0, eps=1e-10):
+def adagrad(param, grad, state, *, lr, lr_decay=0.0, eps=1e-10, scratch=None):
     """One AdaGrad step, in place.
 
         lrₜ = lr / (1 + (t − 1)·lr_decay)
@@ -19,7 +19,7 @@ def adagrad(param, grad, state, *, lr, lr_decay=0.0, eps=1e-10):
     step_size = lr / (1 + (t - 1) * lr_decay)
     # In place, with one work array. r ← r + g²,  θ ← θ − lrₜ·g/(√r + ε):
     r = state["sum"]
-    work = np.multiply(grad, grad)
+    work = np.multiply(grad, grad, out=scratch)
     r += work
     denom = np.sqrt(r, out=work)
     denom += eps

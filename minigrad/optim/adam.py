@@ -23,7 +23,9 @@ def update_moments(state, grad, beta1, beta2, scratch):
     return m, v
 
 
-def adam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False, eps_hat=False):
+def adam(
+    param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False, eps_hat=False, scratch=None
+):
     """One Adam step (Kingma & Ba, Algorithm 1), in place; t = state["step"] counts from 1.
 
         m ← β₁·m + (1 − β₁)·g                     (first moment: momentum)
@@ -39,7 +41,8 @@ def adam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=Fa
     the ε → 0 limit; see `no_step_where_zero`).
     """
     t = state["step"]
-    scratch = np.empty_like(param)  # one work array; everything else happens in place
+    if scratch is None:  # one work array; everything else happens in place
+        scratch = np.empty_like(param)
     m, v = update_moments(state, grad, beta1, beta2, scratch)
     if amsgrad:
         v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])

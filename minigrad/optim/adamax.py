@@ -23,7 +23,7 @@ def update_moments(state, grad, beta1, beta2, eps, scratch):
     return m, u
 
 
-def adamax(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+def adamax(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, scratch=None):
     """One AdaMax step, in place; t = state["step"] counts from 1.
 
         m ← β₁·m + (1 − β₁)·g
@@ -33,7 +33,8 @@ def adamax(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     With ε = 0 a coordinate whose gradients have all been 0 has m = u = 0 and takes no step (0/0 := 0).
     """
     t = state["step"]
-    scratch = np.empty_like(param)
+    if scratch is None:
+        scratch = np.empty_like(param)
     m, u = update_moments(state, grad, beta1, beta2, eps, scratch)
     step = np.divide(m, zero_safe(u, eps, scratch), out=scratch)
     step *= lr / (1 - beta1**t)

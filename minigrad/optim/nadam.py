@@ -9,7 +9,8 @@ from minigrad.optim.adam import update_moments
 from minigrad.optim.optimizer import Optimizer, no_step_where_zero
 
 
-def nadam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=4e-3, eps_hat=False):
+def nadam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=4e-3, eps_hat=False,
+          scratch=None):  # fmt: skip
     """One Nadam step (Dozat's algorithm, as `torch.optim.NAdam`), in place; t = state["step"] from 1.
 
         μₜ = β₁·(1 − ½·0.96^(t·ψ)),  μₜ₊₁ likewise        (the momentum schedule; ψ = momentum_decay)
@@ -24,7 +25,8 @@ def nadam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, momentum_
     mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
     mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
     mu_product = state["mu_product"] = state["mu_product"] * mu
-    scratch = np.empty_like(param)
+    if scratch is None:
+        scratch = np.empty_like(param)
     m, v = update_moments(state, grad, beta1, beta2, scratch)
     if eps_hat:
         eps = eps / math.sqrt(1 - beta2**t)
@@ -40,7 +42,9 @@ def nadam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, momentum_
     param -= step
 
 
-def nadam_simplified(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, eps_hat=False):
+def nadam_simplified(
+    param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, eps_hat=False, scratch=None
+):
     """One step of the Zhihu article's [Ten optimizers] Nadam approximation, in place: Adam whose momentum is replaced by its
     one-step-ahead estimate β₁·m + (1 − β₁)·g, with a constant β₁ and Adam's bias corrections.
 
@@ -50,7 +54,8 @@ def nadam_simplified(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8
     `eps_hat` and a zero denominator as in `nadam`.
     """
     t = state["step"]
-    scratch = np.empty_like(param)
+    if scratch is None:
+        scratch = np.empty_like(param)
     m, v = update_moments(state, grad, beta1, beta2, scratch)
     if eps_hat:
         eps = eps / math.sqrt(1 - beta2**t)

@@ -6,7 +6,7 @@ import numpy as np
 from minigrad.optim.adamax import AdaMax, update_moments, zero_safe
 
 
-def nadamax(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+def nadamax(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, scratch=None):
     """One NadaMax step, in place; t = state["step"] counts from 1.
 
         m ← β₁·m + (1 − β₁)·g
@@ -16,7 +16,8 @@ def nadamax(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     With ε = 0 a coordinate whose gradients have all been 0 has u = 0 and takes no step (0/0 := 0).
     """
     t = state["step"]
-    scratch = np.empty_like(param)
+    if scratch is None:
+        scratch = np.empty_like(param)
     m, u = update_moments(state, grad, beta1, beta2, eps, scratch)
     denom = zero_safe(u, eps, scratch)
     look_ahead = np.multiply(m, beta1)

@@ -17,7 +17,7 @@ one array when it is created: each `p.data` becomes a view into it, and the upda
 once per group instead of once per tensor (same results, far fewer NumPy calls; see packing.py).
 Hold on to the parameter `p`, not to an old `p.data` array.
 
-Big arrays (a tensor or a packed group of more than 1 MiB) are updated block by block, each block
+Big arrays (a tensor or a packed group of more than 512 KiB) are updated block by block, each block
 small enough to stay in the CPU cache for all of the rule's passes (see `_update_in_blocks`).
 The rules are elementwise, so blocks change no result, only the memory traffic. Backward stores the
 gradients of a big packed group in one array laid out like its parameters, so the step reads them
@@ -31,11 +31,13 @@ Parameters may be split into groups with their own hyperparameters, as in PyTorc
     optim.SGD([{"params": model.body.parameters()}, {"params": model.head.parameters(), "lr": 0.1}], lr=0.01)
 """
 
+import functools
+import inspect
 import numbers
 
 import numpy as np
 
-from minigrad.optim.packing import PackedGroup, block_size, worth_blocking, worth_packing
+from minigrad.optim.packing import PackedGroup, aligned_empty, block_size, worth_blocking, worth_packing
 from minigrad.tensor import Tensor
 
 
@@ -44,6 +46,15 @@ def _flat_views(param: np.ndarray, state: dict) -> bool:
     return param.flags.c_contiguous and all(
         v.flags.c_contiguous for v in state.values() if isinstance(v, np.ndarray)
     )
+
+
+@functools.cache
+def _takes_scratch(rule) -> bool:
+    """True if an update rule takes a `scratch` work array (see Optimizer.update_rule)."""
+    try:
+        return "scratch" in inspect.signature(rule).parameters
+    except (TypeError, ValueError):  # no signature to read (a built-in): give it nothing extra
+        return False
 
 
 def no_step_where_zero(denom: np.ndarray, eps: float) -> None:
@@ -74,6 +85,7 @@ class Optimizer:
         # group index -> PackedGroup or None. Packing a group of small tensors moves their data into one
         # array (each p.data becomes a view into it) when the optimizer is made; see packing.py.
         self._packing = {}
+        self._work = {}  # dtype -> the work arrays that big arrays' blocks share (see _work_arrays)
         params = list(params) if not isinstance(params, Tensor) else [params]
         if not params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
@@ -130,7 +142,11 @@ class Optimizer:
     def update_rule(self, group: dict):
         """(rule, keyword arguments) for a group: `rule(param, grad, state, **kwargs)` updates one
         parameter array and its state in place. The arrays a rule gets have at least one dimension (a
-        0-d parameter comes as a 1-element view), so its `out=` arguments always receive arrays."""
+        0-d parameter comes as a 1-element view), so its `out=` arguments always receive arrays.
+
+        A rule that takes a keyword argument `scratch` (a work array like param, which the rule makes
+        when it is None) is given one when a big array is updated block by block: one buffer then
+        serves every block, and stays in the cache, instead of a new array per block."""
         raise NotImplementedError
 
     # -- the shared loop ------------------------------------------------------------------------------
@@ -186,7 +202,7 @@ class Optimizer:
             self._decay_and_update(group, rule, hyperparameters, packed.flat, grad, owned, packed.state)
         else:
             self._update_in_blocks(
-                group, rule, hyperparameters, packed.flat, packed.gather_grads, packed.state
+                group, rule, hyperparameters, packed.flat, packed.grads_of_blocks(), packed.state
             )
         packed.share_scalars(self.state)
         packed.renew_grad_home()
@@ -200,30 +216,52 @@ class Optimizer:
         one computes the same new value in every block, and the last block's is kept."""
         size = block_size(flat)
         arrays = {key: value.reshape(-1) for key, value in state.items() if isinstance(value, np.ndarray)}
+        scratch, decayed = self._work_arrays(flat.dtype, min(size, flat.size))
+        if not _takes_scratch(rule):
+            scratch = None
         for start in range(0, flat.size, size):
             stop = min(start + size, flat.size)
             block_state = dict(state)
             for key, value in arrays.items():
                 block_state[key] = value[start:stop]
             grad, owned = grad_of(start, stop)
-            self._decay_and_update(group, rule, hyperparameters, flat[start:stop], grad, owned, block_state)
+            if stop - start < size:  # the last block is shorter
+                scratch = None if scratch is None else scratch[: stop - start]
+                decayed = decayed[: stop - start]
+            self._decay_and_update(group, rule, hyperparameters, flat[start:stop], grad, owned, block_state,
+                                   scratch, decayed)  # fmt: skip
         state.update((key, value) for key, value in block_state.items() if key not in arrays)
 
+    def _work_arrays(self, dtype, size: int) -> tuple:
+        """Two work arrays of `size` elements, kept from step to step so that every block of every step
+        uses the same memory (which stays in the cache): the rule's `scratch`, and the gradient with
+        weight decay added."""
+        work = self._work.get(dtype)
+        if work is None or work.shape[1] < size:
+            work = self._work[dtype] = aligned_empty((2, size), dtype)
+        return work[0, :size], work[1, :size]
+
     @staticmethod
-    def _decay_and_update(group, rule, hyperparameters, param, grad, owned, state) -> None:
+    def _decay_and_update(
+        group, rule, hyperparameters, param, grad, owned, state, scratch=None, decayed=None
+    ):
         """Weight decay, then the rule. `owned`: grad is the optimizer's own array (not p.grad), so the
-        decay may be added to it in place; otherwise a new array is made and p.grad stays as it is."""
+        decay may be added to it in place; otherwise it goes to `decayed` (a new array if None) and
+        p.grad stays as it is. `scratch`: a work array for a rule that takes one (see `update_rule`)."""
         weight_decay = group.get("weight_decay", 0)
         if weight_decay != 0:
             if group.get("decoupled_weight_decay", False):
                 param *= 1 - group["lr"] * weight_decay
             elif owned:
                 grad += weight_decay * param
-            else:  # g + wd·θ as wd·θ + g (the same sum) in one new array: less for a block to keep in cache
-                decayed = np.multiply(param, weight_decay)
+            else:  # g + wd·θ as wd·θ + g (the same sum) in one array: less for a block to keep in cache
+                decayed = np.multiply(param, weight_decay, out=decayed)
                 decayed += grad
                 grad = decayed
-        rule(param, grad, state, **hyperparameters)
+        if scratch is None:
+            rule(param, grad, state, **hyperparameters)
+        else:
+            rule(param, grad, state, scratch=scratch, **hyperparameters)
 
     def _packed(self, index):
         """The packed form of group `index` (None for a group not worth packing)."""

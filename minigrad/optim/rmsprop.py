@@ -6,7 +6,7 @@ import numpy as np
 from minigrad.optim.optimizer import Optimizer, no_step_where_zero
 
 
-def rmsprop(param, grad, state, *, lr, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
+def rmsprop(param, grad, state, *, lr, alpha=0.99, eps=1e-8, momentum=0.0, centered=False, scratch=None):
     """One RMSProp step, in place.
 
         v ← α·v + (1 − α)·g²
@@ -19,7 +19,7 @@ def rmsprop(param, grad, state, *, lr, alpha=0.99, eps=1e-8, momentum=0.0, cente
     """
     # In place, with one work array. v ← α·v + (1 − α)·g²:
     v = state["square_avg"]
-    work = np.multiply(grad, 1 - alpha)
+    work = np.multiply(grad, 1 - alpha, out=scratch)
     work *= grad
     v *= alpha
     v += work

@@ -9,20 +9,26 @@ import numpy as np
 from minigrad.optim.optimizer import Optimizer
 
 
-def sgd(param, grad, state, *, lr, momentum=0.0, dampening=0.0, nesterov=False):
-    """One SGD step, in place.
+def sgd(param, grad, state, *, lr, momentum=0.0, dampening=0.0, nesterov=False, scratch=None):
+    """One SGD step, in place (`scratch`: a work array like param, made if not given).
 
     buf ← μ·buf + (1 − τ)·g                     (buf₀ = 0; only when μ > 0)
     d   ← g + μ·buf if nesterov, buf if μ > 0, else g
     θ   ← θ − lr·d
     """
+    if scratch is None:
+        scratch = np.empty_like(param)
     direction = grad
     if momentum != 0:
         buf = state["momentum_buffer"]
         buf *= momentum
-        buf += (1 - dampening) * grad if dampening else grad
-        direction = grad + momentum * buf if nesterov else buf
-    param -= lr * direction
+        buf += np.multiply(grad, 1 - dampening, out=scratch) if dampening else grad
+        if nesterov:  # g + μ·buf, as μ·buf + g (the same sum)
+            direction = np.multiply(buf, momentum, out=scratch)
+            direction += grad
+        else:
+            direction = buf
+    param -= np.multiply(direction, lr, out=scratch)
 
 
 class SGD(Optimizer):
