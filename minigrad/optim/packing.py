@@ -116,8 +116,8 @@ class PackedGroup:
             p._data = view  # not `p.data = ...`: the values are unchanged, so this is no in-place change
         # The gathered gradients: of the whole group, or of one block at a time for a group worth
         # updating in blocks (see Optimizer._update_in_blocks), so that the buffer stays in the cache.
-        self.grad = np.empty(
-            block_size(self.flat) if worth_blocking(self.flat) else self.flat.size, dtype=self.flat.dtype
+        self.grad = aligned_empty(
+            block_size(self.flat) if worth_blocking(self.flat) else self.flat.size, self.flat.dtype
         )
         self.grad_home = self.grad_homes = None  # made only for a group updated in blocks
         if worth_blocking(self.flat):
