@@ -217,8 +217,8 @@ class Optimizer:
         size = block_size(flat)
         arrays = {key: value.reshape(-1) for key, value in state.items() if isinstance(value, np.ndarray)}
         scratch, decayed = self._work_arrays(flat.dtype, min(size, flat.size))
-        if not _takes_scratch(rule):
-            scratch = None
+        if _takes_scratch(rule):
+            hyperparameters = dict(hyperparameters, scratch=scratch)
         for start in range(0, flat.size, size):
             stop = min(start + size, flat.size)
             block_state = dict(state)
@@ -226,10 +226,12 @@ class Optimizer:
                 block_state[key] = value[start:stop]
             grad, owned = grad_of(start, stop)
             if stop - start < size:  # the last block is shorter
-                scratch = None if scratch is None else scratch[: stop - start]
                 decayed = decayed[: stop - start]
-            self._decay_and_update(group, rule, hyperparameters, flat[start:stop], grad, owned, block_state,
-                                   scratch, decayed)  # fmt: skip
+                if "scratch" in hyperparameters:
+                    hyperparameters["scratch"] = scratch[: stop - start]
+            self._decay_and_update(
+                group, rule, hyperparameters, flat[start:stop], grad, owned, block_state, decayed
+            )
         state.update((key, value) for key, value in block_state.items() if key not in arrays)
 
     def _work_arrays(self, dtype, size: int) -> tuple:
@@ -242,12 +244,10 @@ class Optimizer:
         return work[0, :size], work[1, :size]
 
     @staticmethod
-    def _decay_and_update(
-        group, rule, hyperparameters, param, grad, owned, state, scratch=None, decayed=None
-    ):
+    def _decay_and_update(group, rule, hyperparameters, param, grad, owned, state, decayed=None) -> None:
         """Weight decay, then the rule. `owned`: grad is the optimizer's own array (not p.grad), so the
         decay may be added to it in place; otherwise it goes to `decayed` (a new array if None) and
-        p.grad stays as it is. `scratch`: a work array for a rule that takes one (see `update_rule`)."""
+        p.grad stays as it is."""
         weight_decay = group.get("weight_decay", 0)
         if weight_decay != 0:
             if group.get("decoupled_weight_decay", False):
@@ -258,10 +258,7 @@ class Optimizer:
                 decayed = np.multiply(param, weight_decay, out=decayed)
                 decayed += grad
                 grad = decayed
-        if scratch is None:
-            rule(param, grad, state, **hyperparameters)
-        else:
-            rule(param, grad, state, scratch=scratch, **hyperparameters)
+        rule(param, grad, state, **hyperparameters)
 
     def _packed(self, index):
         """The packed form of group `index` (None for a group not worth packing)."""
