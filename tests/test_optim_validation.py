@@ -84,7 +84,6 @@ def _opt():
     "make, error, argument",
     [
         (lambda o: lr_scheduler.StepLR(o, step_size=2, gamma=-0.5), ValueError, "gamma"),
-        (lambda o: lr_scheduler.StepLR(o, step_size=2, gamma=0.0), ValueError, "gamma"),
         (lambda o: lr_scheduler.StepLR(o, step_size=2.5), TypeError, "step_size"),
         (lambda o: lr_scheduler.StepLR(o, step_size=0), ValueError, "step_size"),
         (lambda o: lr_scheduler.StepLR(o, step_size=2, gamma="0.5"), TypeError, "gamma"),
@@ -111,6 +110,75 @@ def test_a_scheduler_needs_an_optimizer_and_initial_lr_to_resume():
         lr_scheduler.StepLR([_param()], step_size=1)
     with pytest.raises(KeyError, match="initial_lr"):
         lr_scheduler.StepLR(_opt(), step_size=1, last_epoch=4)
+
+
+def test_gamma_zero_is_allowed_as_in_pytorch():
+    """γ = 0 does not reverse a step: the rate drops to 0 at the first decay and stays there."""
+    opt = _opt()
+    step_lr = lr_scheduler.StepLR(opt, step_size=2, gamma=0.0)
+    rates = [step_lr.get_last_lr()[0]]
+    for _ in range(4):
+        step_lr.step()
+        rates.append(step_lr.get_last_lr()[0])
+    assert rates == [0.1, 0.1, 0.0, 0.0, 0.0]
+    exponential = lr_scheduler.ExponentialLR(optim.SGD([_param()], lr=0.1), gamma=0.0)
+    exponential.step()
+    assert exponential.get_last_lr() == [0.0]
+
+
+def _stepped(make, epochs=3):
+    opt = optim.SGD([{"params": [_param()]}, {"params": [_param()], "lr": 1.0}], lr=0.1)
+    scheduler = make(opt)
+    for _ in range(epochs):
+        scheduler.step()
+    return scheduler
+
+
+STEP_LR = lambda o: lr_scheduler.StepLR(o, step_size=2, gamma=0.5)
+
+
+def test_scheduler_state_round_trip_through_a_checkpoint(tmp_path):
+    """As in PyTorch, the rates live in the optimizer's groups: a resume loads both state dicts."""
+    first = _stepped(STEP_LR)
+    mg.save(
+        {"optimizer": first.optimizer.state_dict(), "scheduler": first.state_dict()}, tmp_path / "ckpt.npz"
+    )
+    resumed = _stepped(STEP_LR, epochs=0)
+    checkpoint = mg.load(tmp_path / "ckpt.npz")
+    resumed.optimizer.load_state_dict(checkpoint["optimizer"])
+    resumed.load_state_dict(checkpoint["scheduler"])
+    assert resumed.state_dict() == first.state_dict() and resumed.last_epoch == 3
+    for _ in range(3):
+        first.step()
+        resumed.step()
+        assert resumed.get_last_lr() == first.get_last_lr()
+
+
+@pytest.mark.parametrize(
+    "change, error, named",
+    [
+        (lambda sd: [1, 2], TypeError, "expected a dict"),
+        (lambda sd: {k: v for k, v in sd.items() if k != "gamma"}, KeyError, "gamma"),
+        (
+            lambda sd: _stepped(lambda o: lr_scheduler.ExponentialLR(o, gamma=0.9)).state_dict(),
+            KeyError,
+            "step_size",
+        ),
+        (lambda sd: dict(sd, gamma=-0.5), ValueError, "invalid gamma = -0.5"),
+        (lambda sd: dict(sd, step_size=2.5), TypeError, "invalid step_size = 2.5"),
+        (lambda sd: dict(sd, last_epoch=-3), ValueError, "invalid last_epoch = -3"),
+        (lambda sd: dict(sd, base_lrs=[0.1]), ValueError, "base_lrs"),
+        (lambda sd: dict(sd, _last_lr=[0.1, "1"]), ValueError, "_last_lr"),
+        (lambda sd: dict(sd, _last_lr=[0.1, -1.0]), ValueError, "_last_lr"),
+        (lambda sd: dict(sd, _initial=None), TypeError, "_initial"),
+    ],
+)
+def test_loading_a_bad_scheduler_state_changes_nothing(change, error, named):
+    scheduler = _stepped(STEP_LR)
+    before = scheduler.state_dict()
+    with pytest.raises(error, match=named):
+        scheduler.load_state_dict(change(scheduler.state_dict()))
+    assert scheduler.state_dict() == before
 
 
 # -- clip_grad_norm_ ------------------------------------------------------------------------------------------

@@ -6,10 +6,15 @@ Each scheduler writes `group["lr"]` in the optimizer's parameter groups. The upd
 PyTorch's to the last bit.
 """
 
+import copy
 import math
 import numbers
 
 from minigrad.optim.optimizer import Optimizer
+
+
+def _is_rate(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 <= value < math.inf
 
 
 def _require(scheduler: str, name: str, value, kind, condition, requirement: str):
@@ -24,6 +29,9 @@ def _require(scheduler: str, name: str, value, kind, condition, requirement: str
         )
     if not condition(value):
         raise ValueError(f"{scheduler}: invalid {name} = {value!r}: {requirement}")
+
+
+NEGATIVE_GAMMA = "must be ≥ 0 (a negative γ would reverse the steps)"
 
 
 class LRScheduler:
@@ -63,28 +71,52 @@ class LRScheduler:
     def _current(self) -> list:
         return [group["lr"] for group in self.optimizer.param_groups]
 
+    def check_settings(self) -> None:
+        """Refuse a setting of the subclass's (in the constructor, and in a state dict being loaded)."""
+
     def state_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict) -> None:
+        """Restore what `state_dict()` returned, for a scheduler of the same type over an optimizer with
+        as many parameter groups. Every entry is checked before anything changes; an error names it."""
+        name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{name}.load_state_dict: expected a dict, got {type(state_dict).__name__}")
+        mine = self.state_dict()
+        missing, unexpected = sorted(mine.keys() - state_dict.keys()), sorted(state_dict.keys() - mine.keys())
+        if missing or unexpected:
+            raise KeyError(f"{name}.load_state_dict: missing entries {missing}, unexpected entries {unexpected} "
+                           "(is it the state of another kind of scheduler?)")  # fmt: skip
+        groups = len(self.optimizer.param_groups)
+        for key in ("base_lrs", "_last_lr"):
+            rates = state_dict[key]
+            if not (isinstance(rates, (list, tuple)) and len(rates) == groups and all(map(_is_rate, rates))):
+                raise ValueError(f"{name}.load_state_dict: invalid {key} = {rates!r}: must be {groups} "
+                                 "learning rate(s) ≥ 0, one per parameter group")  # fmt: skip
+        trial = copy.copy(self)
+        vars(trial).update(state_dict)
+        _require(name, "last_epoch", trial.last_epoch, int, lambda e: e >= 0, "must be ≥ 0")
+        if not isinstance(trial._initial, bool):
+            raise TypeError(
+                f"{name}.load_state_dict: invalid _initial = {trial._initial!r}: must be True or False"
+            )
+        trial.check_settings()
         vars(self).update(state_dict)
+        self.base_lrs, self._last_lr = list(self.base_lrs), list(self._last_lr)
 
 
 class StepLR(LRScheduler):
     """lr = base_lr · γ^⌊epoch / step_size⌋: multiply by γ every `step_size` epochs."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
-        _require("StepLR", "step_size", step_size, int, lambda n: n >= 1, "must be ≥ 1")
-        _require(
-            "StepLR",
-            "gamma",
-            gamma,
-            float,
-            lambda g: g > 0,
-            "must be > 0 (a negative γ would reverse the steps)",
-        )
         self.step_size, self.gamma = step_size, gamma
+        self.check_settings()
         super().__init__(optimizer, last_epoch)
+
+    def check_settings(self):
+        _require("StepLR", "step_size", self.step_size, int, lambda n: n >= 1, "must be ≥ 1")
+        _require("StepLR", "gamma", self.gamma, float, lambda g: g >= 0, NEGATIVE_GAMMA)
 
     def get_lr(self):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
@@ -96,16 +128,12 @@ class ExponentialLR(LRScheduler):
     """lr = base_lr · γ^epoch: multiply by γ every epoch."""
 
     def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
-        _require(
-            "ExponentialLR",
-            "gamma",
-            gamma,
-            float,
-            lambda g: g > 0,
-            "must be > 0 (a negative γ would reverse the steps)",
-        )
         self.gamma = gamma
+        self.check_settings()
         super().__init__(optimizer, last_epoch)
+
+    def check_settings(self):
+        _require("ExponentialLR", "gamma", self.gamma, float, lambda g: g >= 0, NEGATIVE_GAMMA)
 
     def get_lr(self):
         if self._initial:
@@ -118,17 +146,14 @@ class CosineAnnealingLR(LRScheduler):
     over T_max epochs (SGDR without restarts, Loshchilov & Hutter 2017); it rises again after T_max."""
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
-        _require("CosineAnnealingLR", "T_max", T_max, int, lambda n: n >= 1, "must be ≥ 1")
-        _require(
-            "CosineAnnealingLR",
-            "eta_min",
-            eta_min,
-            float,
-            lambda e: e >= 0,
-            "must be ≥ 0 (a negative rate reverses the steps)",
-        )
         self.T_max, self.eta_min = T_max, eta_min
+        self.check_settings()
         super().__init__(optimizer, last_epoch)
+
+    def check_settings(self):
+        _require("CosineAnnealingLR", "T_max", self.T_max, int, lambda n: n >= 1, "must be ≥ 1")
+        _require("CosineAnnealingLR", "eta_min", self.eta_min, float, lambda e: e >= 0,
+                 "must be ≥ 0 (a negative rate reverses the steps)")  # fmt: skip
 
     def get_lr(self):
         epoch, T_max, eta_min = self.last_epoch, self.T_max, self.eta_min
@@ -155,11 +180,16 @@ class LinearLR(LRScheduler):
         total_iters: int = 5,
         last_epoch: int = -1,
     ):
-        _require("LinearLR", "start_factor", start_factor, float, lambda f: 0 < f <= 1, "must be in (0, 1]")
-        _require("LinearLR", "end_factor", end_factor, float, lambda f: 0 <= f <= 1, "must be in [0, 1]")
-        _require("LinearLR", "total_iters", total_iters, int, lambda n: n >= 1, "must be ≥ 1")
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        self.check_settings()
         super().__init__(optimizer, last_epoch)
+
+    def check_settings(self):
+        _require(
+            "LinearLR", "start_factor", self.start_factor, float, lambda f: 0 < f <= 1, "must be in (0, 1]"
+        )
+        _require("LinearLR", "end_factor", self.end_factor, float, lambda f: 0 <= f <= 1, "must be in [0, 1]")
+        _require("LinearLR", "total_iters", self.total_iters, int, lambda n: n >= 1, "must be ≥ 1")
 
     def get_lr(self):
         if self.last_epoch == 0:
