@@ -104,3 +104,19 @@ def test_0d_parameter_matches_torch(name, make, reference, make_torch):
     mine = cases.minigrad_trajectory(make, theta0, grads)
     assert mine.shape == theirs.shape == (cases.STEPS + 1,)
     np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("name, make, reference, make_torch", cases.CASES, ids=IDS)
+def test_update_rules_called_directly_take_0d_arrays(name, make, reference, make_torch):
+    """The rules are plain functions a reader may call on NumPy values, 0-d ones included."""
+    opt = make([mg.tensor(0.5, requires_grad=True)])
+    group = opt.param_groups[0]
+    rule, hyperparameters = opt.update_rule(group)
+    zero_d, one_element = np.array(0.5), np.array([0.5])
+    states = [opt.init_state(zero_d, group), opt.init_state(one_element, group)]
+    for step, g in enumerate([0.3, -1.2, 0.0, 2.5], start=1):
+        for param, state in zip((zero_d, one_element), states):
+            state["step"] = step
+            rule(param, np.full_like(param, g), state, **hyperparameters)
+        assert zero_d.shape == () and zero_d == one_element[0], f"step {step}"
+    assert zero_d != 0.5

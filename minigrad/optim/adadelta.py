@@ -3,7 +3,7 @@ has the units of θ and needs no learning rate. Source: the [Ten optimizers] art
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer, no_step_where_zero
+from minigrad.optim.optimizer import Optimizer, no_step_where_zero, work_array
 
 
 def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6, scratch=None):
@@ -19,12 +19,12 @@ def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6, scratch=None):
     """
     # In place, with one work array. r ← ρ·r + (1 − ρ)·g²:
     r, s = state["square_avg"], state["acc_delta"]
-    work = np.multiply(grad, 1 - rho, out=scratch)
+    work = np.multiply(grad, 1 - rho, out=work_array(param, scratch))
     work *= grad
     r *= rho
     r += work
     # Δ = √(s + ε) / √(r + ε) · g:
-    delta = np.add(s, eps)
+    delta = np.add(s, eps, out=work_array(param))
     np.sqrt(delta, out=delta)
     np.add(r, eps, out=work)
     np.sqrt(work, out=work)

@@ -3,7 +3,7 @@ sum of its squared gradients. Sources: the [Four-step notes], the [Ten optimizer
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer, no_step_where_zero
+from minigrad.optim.optimizer import Optimizer, no_step_where_zero, work_array
 
 
 def adagrad(param, grad, state, *, lr, lr_decay=0.0, eps=1e-10, scratch=None):
@@ -19,7 +19,7 @@ def adagrad(param, grad, state, *, lr, lr_decay=0.0, eps=1e-10, scratch=None):
     step_size = lr / (1 + (t - 1) * lr_decay)
     # In place, with one work array. r ← r + g²,  θ ← θ − lrₜ·g/(√r + ε):
     r = state["sum"]
-    work = np.multiply(grad, grad, out=scratch)
+    work = np.multiply(grad, grad, out=work_array(param, scratch))
     r += work
     denom = np.sqrt(r, out=work)
     denom += eps

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer, no_step_where_zero
+from minigrad.optim.optimizer import Optimizer, no_step_where_zero, work_array
 
 
 def update_moments(state, grad, beta1, beta2, scratch):
@@ -41,8 +41,7 @@ def adam(
     the ε → 0 limit; see `no_step_where_zero`).
     """
     t = state["step"]
-    if scratch is None:  # one work array; everything else happens in place
-        scratch = np.empty_like(param)
+    scratch = work_array(param, scratch)  # one work array; everything else happens in place
     m, v = update_moments(state, grad, beta1, beta2, scratch)
     if amsgrad:
         v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])

@@ -3,7 +3,7 @@ Source: the [Ten optimizers] article (docs/sources.md)."""
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer, no_step_where_zero
+from minigrad.optim.optimizer import Optimizer, no_step_where_zero, work_array
 
 
 def update_moments(state, grad, beta1, beta2, eps, scratch):
@@ -33,8 +33,7 @@ def adamax(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, scratch=
     With ε = 0 a coordinate whose gradients have all been 0 has m = u = 0 and takes no step (0/0 := 0).
     """
     t = state["step"]
-    if scratch is None:
-        scratch = np.empty_like(param)
+    scratch = work_array(param, scratch)
     m, u = update_moments(state, grad, beta1, beta2, eps, scratch)
     step = np.divide(m, zero_safe(u, eps, scratch), out=scratch)
     step *= lr / (1 - beta1**t)

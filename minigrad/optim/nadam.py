@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from minigrad.optim.adam import update_moments
-from minigrad.optim.optimizer import Optimizer, no_step_where_zero
+from minigrad.optim.optimizer import Optimizer, no_step_where_zero, work_array
 
 
 def nadam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=4e-3, eps_hat=False,
@@ -25,8 +25,7 @@ def nadam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, momentum_
     mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
     mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
     mu_product = state["mu_product"] = state["mu_product"] * mu
-    if scratch is None:
-        scratch = np.empty_like(param)
+    scratch = work_array(param, scratch)
     m, v = update_moments(state, grad, beta1, beta2, scratch)
     if eps_hat:
         eps = eps / math.sqrt(1 - beta2**t)
@@ -34,7 +33,7 @@ def nadam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, momentum_
     np.sqrt(denom, out=denom)
     denom += eps
     no_step_where_zero(denom, eps)
-    step = np.divide(grad, denom)
+    step = np.divide(grad, denom, out=work_array(param))
     step *= lr * (1 - mu) / (1 - mu_product)
     param -= step
     np.divide(m, denom, out=step)
@@ -54,8 +53,7 @@ def nadam_simplified(
     `eps_hat` and a zero denominator as in `nadam`.
     """
     t = state["step"]
-    if scratch is None:
-        scratch = np.empty_like(param)
+    scratch = work_array(param, scratch)
     m, v = update_moments(state, grad, beta1, beta2, scratch)
     if eps_hat:
         eps = eps / math.sqrt(1 - beta2**t)

@@ -4,6 +4,7 @@ Source: the [Ten optimizers] article (docs/sources.md)."""
 import numpy as np
 
 from minigrad.optim.adamax import AdaMax, update_moments, zero_safe
+from minigrad.optim.optimizer import work_array
 
 
 def nadamax(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, scratch=None):
@@ -16,8 +17,7 @@ def nadamax(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, scratch
     With ε = 0 a coordinate whose gradients have all been 0 has u = 0 and takes no step (0/0 := 0).
     """
     t = state["step"]
-    if scratch is None:
-        scratch = np.empty_like(param)
+    scratch = work_array(param, scratch)
     m, u = update_moments(state, grad, beta1, beta2, eps, scratch)
     denom = zero_safe(u, eps, scratch)
     look_ahead = np.multiply(m, beta1)

@@ -57,6 +57,13 @@ def _takes_scratch(rule) -> bool:
         return False
 
 
+def work_array(param: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+    """A rule's work array: `scratch` if the optimizer gave one (see Optimizer.update_rule), else a new
+    array like param. An array even for a 0-d param, where NumPy arithmetic would give a scalar that an
+    `out=` argument cannot take."""
+    return np.empty_like(param) if scratch is None else scratch
+
+
 def no_step_where_zero(denom: np.ndarray, eps: float) -> None:
     """Make x/denom = 0 where denom is 0, when the rule's ε is 0 (in denom's dtype).
 

@@ -3,7 +3,7 @@ a sum, so the step size does not shrink forever. Sources: [Four-step notes], [Te
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer, no_step_where_zero
+from minigrad.optim.optimizer import Optimizer, no_step_where_zero, work_array
 
 
 def rmsprop(param, grad, state, *, lr, alpha=0.99, eps=1e-8, momentum=0.0, centered=False, scratch=None):
@@ -19,7 +19,7 @@ def rmsprop(param, grad, state, *, lr, alpha=0.99, eps=1e-8, momentum=0.0, cente
     """
     # In place, with one work array. v ← α·v + (1 − α)·g²:
     v = state["square_avg"]
-    work = np.multiply(grad, 1 - alpha, out=scratch)
+    work = np.multiply(grad, 1 - alpha, out=work_array(param, scratch))
     work *= grad
     v *= alpha
     v += work

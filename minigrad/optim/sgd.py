@@ -6,7 +6,7 @@ gradients), the [Ten optimizers] article (SGD, Momentum, Nesterov momentum).
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer
+from minigrad.optim.optimizer import Optimizer, work_array
 
 
 def sgd(param, grad, state, *, lr, momentum=0.0, dampening=0.0, nesterov=False, scratch=None):
@@ -16,8 +16,7 @@ def sgd(param, grad, state, *, lr, momentum=0.0, dampening=0.0, nesterov=False, 
     d   ← g + μ·buf if nesterov, buf if μ > 0, else g
     θ   ← θ − lr·d
     """
-    if scratch is None:
-        scratch = np.empty_like(param)
+    scratch = work_array(param, scratch)
     direction = grad
     if momentum != 0:
         buf = state["momentum_buffer"]
