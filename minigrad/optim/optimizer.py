@@ -253,14 +253,14 @@ class Optimizer:
     @staticmethod
     def _decay_and_update(group, rule, hyperparameters, param, grad, owned, state, decayed=None) -> None:
         """Weight decay, then the rule. `owned`: grad is the optimizer's own array (not p.grad), so the
-        decay may be added to it in place; otherwise it goes to `decayed` (a new array if None) and
-        p.grad stays as it is."""
+        decay may be added to it in place; otherwise the decayed gradient goes to `decayed` (a work
+        array, or a new one if None) and p.grad stays as it is."""
         weight_decay = group.get("weight_decay", 0)
         if weight_decay != 0:
             if group.get("decoupled_weight_decay", False):
                 param *= 1 - group["lr"] * weight_decay
             elif owned:
-                grad += weight_decay * param
+                grad += np.multiply(param, weight_decay, out=decayed)
             else:  # g + wd·θ as wd·θ + g (the same sum) in one array: less for a block to keep in cache
                 decayed = np.multiply(param, weight_decay, out=decayed)
                 decayed += grad
