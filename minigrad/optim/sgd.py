@@ -16,18 +16,13 @@ def sgd(param, grad, state, *, lr, momentum=0.0, dampening=0.0, nesterov=False, 
     d   ← g + μ·buf if nesterov, buf if μ > 0, else g
     θ   ← θ − lr·d
     """
-    scratch = work_array(param, scratch)
     direction = grad
     if momentum != 0:
         buf = state["momentum_buffer"]
         buf *= momentum
-        buf += np.multiply(grad, 1 - dampening, out=scratch) if dampening else grad
-        if nesterov:  # g + μ·buf, as μ·buf + g (the same sum)
-            direction = np.multiply(buf, momentum, out=scratch)
-            direction += grad
-        else:
-            direction = buf
-    param -= np.multiply(direction, lr, out=scratch)
+        buf += (1 - dampening) * grad if dampening else grad
+        direction = grad + momentum * buf if nesterov else buf
+    param -= np.multiply(direction, lr, out=work_array(param, scratch))
 
 
 class SGD(Optimizer):
