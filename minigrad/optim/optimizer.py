@@ -92,7 +92,7 @@ class Optimizer:
         # group index -> PackedGroup or None. Packing a group of small tensors moves their data into one
         # array (each p.data becomes a view into it) when the optimizer is made; see packing.py.
         self._packing = {}
-        self._work = {}  # dtype -> the work arrays that big arrays' blocks share (see _work_arrays)
+        self._work = {}  # dtype -> the work array that big arrays' blocks share (see _work_array)
         params = list(params) if not isinstance(params, Tensor) else [params]
         if not params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
@@ -223,7 +223,7 @@ class Optimizer:
         one computes the same new value in every block, and the last block's is kept."""
         size = block_size(flat)
         arrays = {key: value.reshape(-1) for key, value in state.items() if isinstance(value, np.ndarray)}
-        scratch, decayed = self._work_arrays(flat.dtype, min(size, flat.size))
+        scratch = self._work_array(flat.dtype, min(size, flat.size))
         if _takes_scratch(rule):
             hyperparameters = dict(hyperparameters, scratch=scratch)
         for start in range(0, flat.size, size):
@@ -232,37 +232,31 @@ class Optimizer:
             for key, value in arrays.items():
                 block_state[key] = value[start:stop]
             grad, owned = grad_of(start, stop)
-            if stop - start < size:  # the last block is shorter
-                decayed = decayed[: stop - start]
-                if "scratch" in hyperparameters:
-                    hyperparameters["scratch"] = scratch[: stop - start]
-            self._decay_and_update(
-                group, rule, hyperparameters, flat[start:stop], grad, owned, block_state, decayed
-            )
+            if stop - start < size and "scratch" in hyperparameters:  # the last block is shorter
+                hyperparameters["scratch"] = scratch[: stop - start]
+            self._decay_and_update(group, rule, hyperparameters, flat[start:stop], grad, owned, block_state)
         state.update((key, value) for key, value in block_state.items() if key not in arrays)
 
-    def _work_arrays(self, dtype, size: int) -> tuple:
-        """Two work arrays of `size` elements, kept from step to step so that every block of every step
-        uses the same memory (which stays in the cache): the rule's `scratch`, and the gradient with
-        weight decay added."""
+    def _work_array(self, dtype, size: int) -> np.ndarray:
+        """The rules' `scratch` for blocks: `size` elements, kept from step to step so that every block
+        of every step uses the same memory (which stays in the cache)."""
         work = self._work.get(dtype)
-        if work is None or work.shape[1] < size:
-            work = self._work[dtype] = aligned_empty((2, size), dtype)
-        return work[0, :size], work[1, :size]
+        if work is None or work.size < size:
+            work = self._work[dtype] = aligned_empty(size, dtype)
+        return work[:size]
 
     @staticmethod
-    def _decay_and_update(group, rule, hyperparameters, param, grad, owned, state, decayed=None) -> None:
+    def _decay_and_update(group, rule, hyperparameters, param, grad, owned, state) -> None:
         """Weight decay, then the rule. `owned`: grad is the optimizer's own array (not p.grad), so the
-        decay may be added to it in place; otherwise the decayed gradient goes to `decayed` (a work
-        array, or a new one if None) and p.grad stays as it is."""
+        decay may be added to it in place; otherwise a new array is made and p.grad stays as it is."""
         weight_decay = group.get("weight_decay", 0)
         if weight_decay != 0:
             if group.get("decoupled_weight_decay", False):
                 param *= 1 - group["lr"] * weight_decay
             elif owned:
-                grad += np.multiply(param, weight_decay, out=decayed)
-            else:  # g + wd·θ as wd·θ + g (the same sum) in one array: less for a block to keep in cache
-                decayed = np.multiply(param, weight_decay, out=decayed)
+                grad += weight_decay * param
+            else:  # g + wd·θ as wd·θ + g (the same sum) in one new array: less for a block to keep in cache
+                decayed = np.multiply(param, weight_decay)
                 decayed += grad
                 grad = decayed
         rule(param, grad, state, **hyperparameters)

@@ -6,11 +6,11 @@ gradients), the [Ten optimizers] article (SGD, Momentum, Nesterov momentum).
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer, work_array
+from minigrad.optim.optimizer import Optimizer
 
 
-def sgd(param, grad, state, *, lr, momentum=0.0, dampening=0.0, nesterov=False, scratch=None):
-    """One SGD step, in place (`scratch`: a work array like param, made if not given).
+def sgd(param, grad, state, *, lr, momentum=0.0, dampening=0.0, nesterov=False):
+    """One SGD step, in place.
 
     buf ← μ·buf + (1 − τ)·g                     (buf₀ = 0; only when μ > 0)
     d   ← g + μ·buf if nesterov, buf if μ > 0, else g
@@ -22,7 +22,7 @@ def sgd(param, grad, state, *, lr, momentum=0.0, dampening=0.0, nesterov=False, 
         buf *= momentum
         buf += (1 - dampening) * grad if dampening else grad
         direction = grad + momentum * buf if nesterov else buf
-    param -= np.multiply(direction, lr, out=work_array(param, scratch))
+    param -= lr * direction
 
 
 class SGD(Optimizer):
